@@ -1,0 +1,108 @@
+"""The catalogue of everything the validator can report, each declared once.
+
+Each entry has a stable code, a severity, a plain-English message template (fields
+named by their titles), the stage that finds it, and the docs anchor. Checks and
+readers create issues only through `make_issue`, and the docs' rule catalogue is
+generated from this module, so a rule's wording lives here and nowhere else.
+Rules that the schema itself declares (class rules such as PLC-PLACE-FOSTER) are
+added from the standard by `schema_rule_entry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sufficiency_standard.issues import Issue, Location, Severity
+
+Stage = Literal["file", "structure", "value", "key", "rule", "quality"]
+
+DOCS_BASE = "https://sufficiency-standard.github.io/sufficiency-standard/reference/rules/"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of issue."""
+
+    code: str
+    severity: Severity
+    stage: Stage
+    title: str
+    message: str  # str.format template; placeholders are named in `params`
+    fields: tuple[str, ...] = ()  # the fields it touches ("" = any field)
+    tables: tuple[str, ...] = ()  # the tables it applies to (empty = any)
+
+    @property
+    def anchor(self) -> str:
+        return self.code.lower()
+
+    @property
+    def docs_url(self) -> str:
+        return f"{DOCS_BASE}#{self.anchor}"
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
+
+ENTRIES: dict[str, Entry] = {}
+
+
+def declare(*entries: Entry) -> None:
+    for entry in entries:
+        if entry.code in ENTRIES:
+            raise ValueError(f"issue code {entry.code} declared twice")
+        ENTRIES[entry.code] = entry
+
+
+declare(
+    # -- reading: the file, its sheets and its columns -----------------------------
+    Entry("FILE-ENCODING", I, "file", "Text encoding detected",
+          "{source} was read as {encoding}."),
+    Entry("SHEET-MISSING", E, "structure", "Missing sheet or file",
+          "There is no {table} {container}. Every submission has one, even when it has "
+          "no rows."),
+    Entry("SHEET-UNKNOWN", W, "structure", "Unknown sheet or file",
+          "{source} is not a table of the standard and was not checked. The tables are: "
+          "{expected}."),
+    Entry("SHEET-DUPLICATE", E, "structure", "Table given twice",
+          "The {table} table is given twice ({sources}). Give each table once."),
+    Entry("HEADER-NOT-FOUND", E, "structure", "No header row",
+          "No header row was found in {source}: none of the first {rows_searched} rows "
+          "names the table's columns (such as {example_columns})."),
+    Entry("COLUMN-MISSING", E, "structure", "Missing required column",
+          "The required column {field_title} ({field}) is missing from {source}."),
+    Entry("COLUMN-UNKNOWN", W, "structure", "Unknown column",
+          "Column {column} ({header}) of {source} is not a field of the {table} table "
+          "and was not checked."),
+    Entry("COLUMN-DUPLICATE", E, "structure", "Column given twice",
+          "Columns {columns} of {source} are all {field_title} ({field}). Keep one."),
+    Entry("COLUMN-RENAMED", I, "structure", "Column header matched",
+          "Column {column} header \"{header}\" was read as {field_title} ({field})."),
+)
+# The checks' entries are declared in their own modules (check/*), beside the code
+# that finds them; importing sufficiency_standard.check registers them.
+
+
+def entry(code: str) -> Entry:
+    return ENTRIES[code]
+
+
+def make_issue(
+    code: str,
+    location: Location | None = None,
+    *,
+    value: str | None = None,
+    personal: bool = False,
+    related: tuple[Location, ...] = (),
+    **params: object,
+) -> Issue:
+    """An Issue of a declared kind, its message filled from the template."""
+    declared = ENTRIES[code]
+    return Issue(
+        code=code,
+        severity=declared.severity,
+        message=declared.message.format(**params),
+        location=location or Location(),
+        value=value,
+        personal=personal,
+        related=related,
+    )
