@@ -27,6 +27,17 @@ from sufficiency_standard.shipped import (
 STANDARD_VERSION: str = latest_version()
 """The newest version of the standard shipped in this package."""
 
+
+
+def __getattr__(name: str) -> object:
+    # The validator pulls in polars; load it only when it is first used.
+    if name == "validate":
+        from sufficiency_standard.validation import validate
+
+        return validate
+    raise AttributeError(f"module 'sufficiency_standard' has no attribute {name!r}")
+
+
 __all__ = [
     "STANDARD_VERSION",
     "UnknownVersionError",
@@ -39,4 +50,5 @@ __all__ = [
     "schema_dict",
     "schema_path",
     "shipped_versions",
+    "validate",
 ]

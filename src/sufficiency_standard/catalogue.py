@@ -97,10 +97,11 @@ def make_issue(
 ) -> Issue:
     """An Issue of a declared kind, its message filled from the template."""
     declared = ENTRIES[code]
+    message = declared.message.format(**params)
     return Issue(
         code=code,
         severity=declared.severity,
-        message=declared.message.format(**params),
+        message=message[:1].upper() + message[1:],
         location=location or Location(),
         value=value,
         personal=personal,

@@ -28,6 +28,7 @@ class Location:
     cell: str | None = None  # "D14"; tabular inputs only
     path: str | None = None  # "/placements/3/end_date"; JSON inputs only
     source: str | None = None  # the file, and the sheet for a workbook
+    sheet: str | None = None  # the sheet's own name in a workbook, to mark the cell
 
 
 @dataclass(frozen=True, slots=True)

@@ -1021,7 +1021,7 @@ class Referral(ConfiguredBaseModel):
     referral_date: date = Field(default=..., title="Referral date", description="""The date the placements team was asked to find a home.""")
     needed_by_date: date = Field(default=..., title="Needed by", description="""The latest date the placement must start. If no exact date was given, an approximate one.""")
     planned_or_emergency: Optional[PlannedOrEmergencyEnum] = Field(default=None, title="Planned or emergency", description="""Whether this was a planned or an emergency search.""")
-    siblings_to_place_with: Optional[int] = Field(default=None, title="Siblings to place with", description="""How many siblings the child should be placed with. 0 if none.""")
+    siblings_to_place_with: Optional[int] = Field(default=None, title="Siblings to place with", description="""How many siblings the child should be placed with. 0 if none.""", ge=0)
     family_location: Optional[str] = Field(default=None, title="Family location", description="""Where the child's primary family lives, as a postcode sector or district. Leave blank if unknown or confidential.""")
     close_to_family_recommended: Optional[YesNoEnum] = Field(default=None, title="Close to family recommended", description="""Whether the social worker recommends a home close to the child's primary family.""")
     in_education: Optional[YesNoNotApplicableEnum] = Field(default=None, title="In education", description="""Whether the child currently goes to school or college. Not applicable for a child below school age.""")
@@ -1034,8 +1034,8 @@ class Referral(ConfiguredBaseModel):
     pets: Optional[PetsEnum] = Field(default=None, title="Pets", description="""Whether the child can, or must, live with pets or other animals.""")
     minimum_adult_ratio: Optional[AdultRatioEnum] = Field(default=None, title="Minimum adult ratio", description="""The minimum ratio of adults to the child that the home must provide.""")
     outcome: Optional[ReferralOutcomeEnum] = Field(default=None, title="Outcome", description="""How the search ended, or that it is still going on at the extract date.""")
-    providers_approached: Optional[int] = Field(default=None, title="Providers approached", description="""How many providers were asked whether they could offer a home.""")
-    offers_received: Optional[int] = Field(default=None, title="Offers received", description="""How many offers of a home were received.""")
+    providers_approached: Optional[int] = Field(default=None, title="Providers approached", description="""How many providers were asked whether they could offer a home.""", ge=0)
+    offers_received: Optional[int] = Field(default=None, title="Offers received", description="""How many offers of a home were received.""", ge=0)
 
     @field_validator('family_location')
     def pattern_family_location(cls, v):
@@ -1114,7 +1114,7 @@ class Placement(ConfiguredBaseModel):
     location_preferable: Optional[YesNoEnum] = Field(default=None, title="Location preferable", description="""Whether the home's location is where the child should ideally live.""")
     location_reason: Optional[LocationReasonEnum] = Field(default=None, title="Location reason", description="""Why the child was placed at this location.""")
     education_continuity: Optional[YesNoNotApplicableEnum] = Field(default=None, title="Education continuity", description="""Whether the child could keep going to the same school after moving in.""")
-    siblings_placed_together: Optional[int] = Field(default=None, title="Siblings placed together", description="""How many siblings were placed in the same home as the child.""")
+    siblings_placed_together: Optional[int] = Field(default=None, title="Siblings placed together", description="""How many siblings were placed in the same home as the child.""", ge=0)
     sourcing_route: Optional[SourcingRouteEnum] = Field(default=None, title="Sourcing route", description="""How the placement was bought.""")
     end_reason: Optional[EndReasonEnum] = Field(default=None, title="End reason", description="""Why the placement ended, as the SSDA903 REASON_PLACE_CHANGE code. Required when the end date is given.""")
 
@@ -1266,7 +1266,7 @@ class Setting(ConfiguredBaseModel):
     registration_type: Optional[RegistrationTypeEnum] = Field(default=None, title="Registration", description="""Which regulator, if any, the setting is registered with.""")
     host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland.""")
     location: Optional[str] = Field(default=None, title="Location", description="""Where the setting is, as a postcode sector or district.""")
-    registered_places: Optional[int] = Field(default=None, title="Registered places", description="""How many children the setting is registered to care for.""")
+    registered_places: Optional[int] = Field(default=None, title="Registered places", description="""How many children the setting is registered to care for.""", ge=0)
     ofsted_rating: Optional[OfstedRatingEnum] = Field(default=None, title="Ofsted rating", description="""The overall judgement at the setting's latest full Ofsted inspection.""")
     last_inspection_date: Optional[date] = Field(default=None, title="Last inspection date", description="""The date of the setting's latest full inspection.""")
 
@@ -1319,15 +1319,15 @@ class Cost(ConfiguredBaseModel):
     cost_start_date: date = Field(default=..., title="Cost start date", description="""The first day this weekly cost applied.""")
     cost_end_date: Optional[date] = Field(default=None, title="Cost end date", description="""The last day this weekly cost applied. Blank if it still applied at the extract date.""")
     cost_basis: Optional[CostBasisEnum] = Field(default=None, title="Cost basis", description="""Whether the cost is the price agreed with the provider or what was actually paid.""")
-    core_weekly: Optional[Decimal] = Field(default=None, title="Core weekly cost", description="""The provider's core weekly fee for care and accommodation.""")
-    additional_support_weekly: Optional[Decimal] = Field(default=None, title="Additional support weekly cost", description="""The weekly cost of additional support, such as extra staffing.""")
-    education_weekly: Optional[Decimal] = Field(default=None, title="Education weekly cost", description="""The weekly cost of education provided with the placement.""")
-    health_weekly: Optional[Decimal] = Field(default=None, title="Health weekly cost", description="""The weekly cost of health or therapeutic care provided with the placement.""")
-    other_weekly: Optional[Decimal] = Field(default=None, title="Other weekly cost", description="""Any other weekly cost.""")
-    total_weekly_cost: Decimal = Field(default=..., title="Total weekly cost", description="""The total weekly cost. Where components are given, they add up to it.""")
-    social_care_contribution: Optional[Decimal] = Field(default=None, title="Social care contribution", description="""The part of the weekly cost paid by children's social care.""")
-    education_contribution: Optional[Decimal] = Field(default=None, title="Education contribution", description="""The part of the weekly cost paid from education budgets.""")
-    health_contribution: Optional[Decimal] = Field(default=None, title="Health contribution", description="""The part of the weekly cost paid by health (the NHS).""")
+    core_weekly: Optional[Decimal] = Field(default=None, title="Core weekly cost", description="""The provider's core weekly fee for care and accommodation.""", ge=0)
+    additional_support_weekly: Optional[Decimal] = Field(default=None, title="Additional support weekly cost", description="""The weekly cost of additional support, such as extra staffing.""", ge=0)
+    education_weekly: Optional[Decimal] = Field(default=None, title="Education weekly cost", description="""The weekly cost of education provided with the placement.""", ge=0)
+    health_weekly: Optional[Decimal] = Field(default=None, title="Health weekly cost", description="""The weekly cost of health or therapeutic care provided with the placement.""", ge=0)
+    other_weekly: Optional[Decimal] = Field(default=None, title="Other weekly cost", description="""Any other weekly cost.""", ge=0)
+    total_weekly_cost: Decimal = Field(default=..., title="Total weekly cost", description="""The total weekly cost. Where components are given, they add up to it.""", ge=0)
+    social_care_contribution: Optional[Decimal] = Field(default=None, title="Social care contribution", description="""The part of the weekly cost paid by children's social care.""", ge=0)
+    education_contribution: Optional[Decimal] = Field(default=None, title="Education contribution", description="""The part of the weekly cost paid from education budgets.""", ge=0)
+    health_contribution: Optional[Decimal] = Field(default=None, title="Health contribution", description="""The part of the weekly cost paid by health (the NHS).""", ge=0)
 
 
 # Model rebuild

@@ -28,6 +28,7 @@ class SourceTable:
     row_numbers: list[int] | None = None  # tabular: each frame row's number as shown (1-based)
     columns: dict[str, str] = field(default_factory=dict)  # tabular: field -> column letter
     json_pointer: str | None = None  # JSON: "/placements"; row i is at f"{json_pointer}/{i}"
+    sheet: str | None = None  # xlsx: the sheet's name as it is in the workbook
 
     def cell(self, field_name: str, index: int) -> str | None:
         """The cell reference ("D14") of a field in frame row `index`, for tabular inputs."""

@@ -1,0 +1,81 @@
+"""Identifiers are unique in their table; references point at rows that exist.
+
+Both come straight from the schema: a slot marked `identifier` and a slot whose range
+is another class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
+from sufficiency_standard.issues import Issue, Location, Severity
+
+declare(
+    Entry("KEY-DUPLICATE", Severity.ERROR, "key", "Identifier used twice",
+          "{shown} is the {field_title} of more than one row of {table}; each row needs "
+          "its own. It is first used at {first}."),
+    Entry("KEY-REFERENCE", Severity.ERROR, "key", "Reference to a missing row",
+          "{shown} in {field_title} does not match the {target_title} of any row of "
+          "{target_table}."),
+)
+
+
+def _where(table: TypedTable, field_name: str, index: int) -> str:
+    place = location(table, field_name, index)
+    return place.cell or place.path or f"row {index + 1}"
+
+
+def check_identifiers(table: TypedTable) -> Iterator[Issue]:
+    identifier = table.table.identifier
+    if identifier is None or table.height == 0:
+        return
+    name = identifier.name
+    repeats = (
+        table.frame.select(ROW_INDEX, name)
+        .filter(pl.col(name).is_not_null())
+        .with_columns(pl.col(ROW_INDEX).first().over(name).alias("__first"))
+        .filter(pl.col(ROW_INDEX) != pl.col("__first"))
+    )
+    for index, value, first in repeats.iter_rows():
+        yield make_issue(
+            "KEY-DUPLICATE",
+            location(table, name, index),
+            value=value,
+            personal=identifier.is_personal,
+            related=(location(table, name, first),),
+            shown=shown(identifier, value),
+            field_title=identifier.title,
+            table=table.table.name,
+            first=_where(table, name, first),
+        )
+
+
+def check_references(table: TypedTable, tables: dict[str, TypedTable]) -> Iterator[Issue]:
+    for field in table.table.fields:
+        if field.references is None or field.name not in table.blank:
+            continue
+        target = tables[field.references]
+        if target.source is None:
+            continue  # the whole table is missing: reported once as SHEET-MISSING
+        target_field = target.table.field(field.references_field or "")
+        known = target.frame.get_column(target_field.name).drop_nulls().unique()
+        dangling = table.frame.select(ROW_INDEX, field.name).filter(
+            pl.col(field.name).is_not_null() & ~pl.col(field.name).is_in(known.implode())
+        )
+        for index, value in dangling.iter_rows():
+            yield make_issue(
+                "KEY-REFERENCE",
+                location(table, field.name, index),
+                value=value,
+                personal=field.is_personal,
+                related=(Location(table=target.table.name, field=target_field.name,
+                                  source=target.source.source),),
+                shown=shown(field, value),
+                field_title=field.title,
+                target_title=target_field.title,
+                target_table=target.table.name,
+            )

@@ -1,0 +1,442 @@
+"""The rule registry: what the schema cannot say (comparisons across fields and tables).
+
+Each rule is declared once with its catalogue entry (code, severity, fields, message)
+and the function that finds it, side by side. The functions work on whole typed
+columns with polars joins and window expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
+from sufficiency_standard.issues import Issue, Location, Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule may look at: the typed tables and the submission's extract date."""
+
+    tables: dict[str, TypedTable]
+    extract_date: date | None
+
+    def table(self, name: str) -> TypedTable:
+        return self.tables[name]
+
+
+RuleCheck = Callable[[RuleContext], Iterator[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    entry: Entry
+    check: RuleCheck
+
+
+RULES: list[Rule] = []
+
+
+def rule(entry: Entry) -> Callable[[RuleCheck], RuleCheck]:
+    """Register a rule function together with its catalogue entry."""
+
+    def register(check: RuleCheck) -> RuleCheck:
+        declare(entry)
+        RULES.append(Rule(entry, check))
+        return check
+
+    return register
+
+
+def _shown_date(value: date | None) -> str:
+    return "blank" if value is None else value.isoformat()
+
+
+# -- the submission ------------------------------------------------------------------
+
+
+@rule(Entry("SUB-ONE-ROW", E, "rule", "One submission row",
+            "The submission sheet must have exactly one row; it has {count}.",
+            tables=("submission",)))
+def submission_has_one_row(context: RuleContext) -> Iterator[Issue]:
+    table = context.table("submission")
+    if table.source is not None and table.height != 1:
+        index = 1 if table.height > 1 else 0
+        yield make_issue("SUB-ONE-ROW", location(table, None, index), count=table.height)
+
+
+# -- dates in order within a row -----------------------------------------------------
+
+_DATE_ORDER = (
+    ("SUB-PERIOD-ORDER", "Period ends before it starts", "submission", "period_start",
+     "period_end"),
+    ("PLC-END-BEFORE-START", "Placement ends before it starts", "placements", "start_date",
+     "end_date"),
+    ("REF-NEEDED-BEFORE-REFERRAL", "Home needed before the referral", "referrals",
+     "referral_date", "needed_by_date"),
+    ("COST-END-BEFORE-START", "Cost period ends before it starts", "costs", "cost_start_date",
+     "cost_end_date"),
+)
+
+
+def _date_order_rule(code: str, title: str, table_name: str, earlier: str, later: str) -> None:
+    @rule(Entry(code, E, "rule", title,
+                "{later_title} ({later_value}) is before {earlier_title} ({earlier_value}).",
+                fields=(earlier, later), tables=(table_name,)))
+    def check(context: RuleContext) -> Iterator[Issue]:
+        table = context.table(table_name)
+        first, second = table.table.field(earlier), table.table.field(later)
+        wrong = table.frame.filter((pl.col(later) < pl.col(earlier)).fill_null(False))
+        for index, start, end in wrong.select(ROW_INDEX, earlier, later).iter_rows():
+            yield make_issue(
+                code,
+                location(table, later, index),
+                value=_shown_date(end),
+                related=(location(table, earlier, index),),
+                later_title=second.title,
+                later_value=_shown_date(end),
+                earlier_title=first.title,
+                earlier_value=_shown_date(start),
+            )
+
+
+for _order in _DATE_ORDER:
+    _date_order_rule(*_order)
+
+
+# -- dates and the extract date ------------------------------------------------------
+
+# A search still open at the extract date may need a home after it.
+_MAY_BE_AFTER_EXTRACT = {"extract_date", "needed_by_date"}
+
+
+@rule(Entry("DATE-AFTER-EXTRACT", E, "rule", "Date after the extract date",
+            "{field_title} ({date_value}) is after the extract date ({extract_date}); the "
+            "data cannot hold dates that had not come when it was extracted."))
+def dates_not_after_extract(context: RuleContext) -> Iterator[Issue]:
+    if context.extract_date is None:
+        return
+    limit = context.extract_date
+    for table in context.tables.values():
+        for field in table.table.fields:
+            if field.kind != "date" or field.name in _MAY_BE_AFTER_EXTRACT:
+                continue
+            late = table.frame.filter((pl.col(field.name) > limit).fill_null(False))
+            for index, value in late.select(ROW_INDEX, field.name).iter_rows():
+                yield make_issue(
+                    "DATE-AFTER-EXTRACT",
+                    location(table, field.name, index),
+                    value=value.isoformat(),
+                    field_title=field.title,
+                    date_value=value.isoformat(),
+                    extract_date=limit.isoformat(),
+                )
+
+
+# -- the child's age ---------------------------------------------------------------
+
+# Dates of events in a child's life, by table: each is checked against the birth month.
+_CHILD_DATES = {
+    "referrals": ("referral_date",),
+    "needs_assessments": ("assessment_date",),
+    "placements": ("start_date", "end_date"),
+}
+_AGE_LIMIT_YEARS = 26
+
+
+def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
+    """The table's rows with the first day of their child's birth month (`__born`)."""
+    children = context.table("children").frame.select(
+        pl.col("child_id"),
+        pl.col("birth_month").str.strptime(pl.Date, "%Y-%m", strict=False).alias("__born"),
+    ).unique("child_id", keep="first")
+    return context.table(table_name).frame.join(children, on="child_id", how="left")
+
+
+@rule(Entry("CHILD-AGE-LIMIT", E, "rule", "Child 26 or older",
+            "{field_title} ({date_value}) is after the child turned {limit} (born "
+            "{born_text}); the standard covers children and young people under {limit}.",
+            fields=("birth_month",)))
+def child_under_26(context: RuleContext) -> Iterator[Issue]:
+    yield from _age_check(context, "CHILD-AGE-LIMIT", older_than=_AGE_LIMIT_YEARS)
+
+
+@rule(Entry("CHILD-DATE-BEFORE-BIRTH", E, "rule", "Date before the child was born",
+            "{field_title} ({date_value}) is before the child's month of birth.",
+            fields=("birth_month",)))
+def dates_after_birth(context: RuleContext) -> Iterator[Issue]:
+    yield from _age_check(context, "CHILD-DATE-BEFORE-BIRTH", older_than=None)
+
+
+def _age_check(context: RuleContext, code: str, older_than: int | None) -> Iterator[Issue]:
+    for table_name, date_fields in _CHILD_DATES.items():
+        joined = _with_birth_month(context, table_name)
+        table = context.table(table_name)
+        children = context.table("children")
+        for name in date_fields:
+            if older_than is None:
+                wrong = pl.col(name) < pl.col("__born")
+            else:
+                # Certainly too old: on or after the first day of the month after the
+                # birthday month, so no child is wrongly reported whatever their day.
+                turned = pl.col("__born").dt.offset_by(f"{older_than}y1mo")
+                wrong = pl.col(name) >= turned
+            rows = joined.filter(wrong.fill_null(False)).select(ROW_INDEX, name, "__born")
+            for index, value, born in rows.iter_rows():
+                yield make_issue(
+                    code,
+                    location(table, name, index),
+                    value=value.isoformat(),
+                    related=(Location(table="children", field="birth_month",
+                                      source=children.source.source if children.source else None),),
+                    field_title=table.table.field(name).title,
+                    date_value=value.isoformat(),
+                    limit=older_than,
+                    born_text="in " + born.strftime("%Y") if born else "",
+                )
+
+
+# -- costs and their placement -----------------------------------------------------
+
+
+def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
+    placements = context.table("placements").frame.select(
+        pl.col("placement_id"),
+        pl.col(ROW_INDEX).alias("__placement_row"),
+        pl.col("start_date").alias("__placement_start"),
+        pl.col("end_date").alias("__placement_end"),
+        pl.col("placement_type").alias("__placement_type"),
+    ).unique("placement_id", keep="first")
+    return context.table("costs").frame.join(placements, on="placement_id", how="inner")
+
+
+@rule(Entry("COST-OUTSIDE-PLACEMENT", E, "rule", "Cost period outside its placement",
+            "The cost period {period} is not within its placement ({placement_period}).",
+            fields=("cost_start_date", "cost_end_date", "start_date", "end_date"),
+            tables=("costs", "placements")))
+def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
+    costs = context.table("costs")
+    placements = context.table("placements")
+    joined = _costs_with_placements(context)
+    starts_early = pl.col("cost_start_date") < pl.col("__placement_start")
+    ends_late = pl.col("__placement_end").is_not_null() & (
+        pl.col("cost_end_date").is_null() | (pl.col("cost_end_date") > pl.col("__placement_end"))
+    )
+    wrong = joined.filter((starts_early | ends_late).fill_null(False)).with_columns(
+        starts_early.fill_null(False).alias("__early")
+    )
+    for row in wrong.iter_rows(named=True):
+        cost_field, placement_field = (
+            ("cost_start_date", "start_date") if row["__early"] else ("cost_end_date", "end_date")
+        )
+        yield make_issue(
+            "COST-OUTSIDE-PLACEMENT",
+            location(costs, cost_field, row[ROW_INDEX]),
+            related=(location(placements, placement_field, row["__placement_row"]),),
+            period=f"{_shown_date(row['cost_start_date'])} to "
+            f"{_shown_date(row['cost_end_date']) if row['cost_end_date'] else 'open'}",
+            placement_period=f"{_shown_date(row['__placement_start'])} to "
+            f"{_shown_date(row['__placement_end']) if row['__placement_end'] else 'open'}",
+        )
+
+
+@rule(Entry("COST-OVERLAP", E, "rule", "Cost periods overlap",
+            "This cost period starts on {start}, before the previous {basis}cost period of "
+            "the same placement ended ({previous_end}). Cost periods of one placement and "
+            "basis must not overlap.",
+            fields=("placement_id", "cost_basis", "cost_start_date", "cost_end_date"),
+            tables=("costs",)))
+def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
+    costs = context.table("costs")
+    ordered = (
+        costs.frame.filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
+        .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
+        .with_columns(
+            pl.col("cost_end_date").fill_null(date.max).shift(1)
+            .over("placement_id", "cost_basis").alias("__previous_end"),
+            pl.col(ROW_INDEX).shift(1).over("placement_id", "cost_basis").alias("__previous_row"),
+        )
+    )
+    clash = ordered.filter((pl.col("cost_start_date") <= pl.col("__previous_end")).fill_null(False))
+    for row in clash.iter_rows(named=True):
+        previous_end = row["__previous_end"]
+        yield make_issue(
+            "COST-OVERLAP",
+            location(costs, "cost_start_date", row[ROW_INDEX]),
+            related=(location(costs, "cost_end_date", row["__previous_row"]),),
+            start=_shown_date(row["cost_start_date"]),
+            basis=f"{row['cost_basis'].lower()} " if row["cost_basis"] else "",
+            previous_end="it is open" if previous_end == date.max else _shown_date(previous_end),
+        )
+
+
+_COST_PARTS = (
+    ("COST-COMPONENTS-SUM", "components",
+     ("core_weekly", "additional_support_weekly", "education_weekly", "health_weekly",
+      "other_weekly")),
+    ("COST-CONTRIBUTIONS-SUM", "funders' contributions",
+     ("social_care_contribution", "education_contribution", "health_contribution")),
+)
+_SUM_TOLERANCE = 0.01
+
+
+def _parts_rule(code: str, what: str, parts: tuple[str, ...]) -> None:
+    @rule(Entry(code, E, "rule", f"Cost {what} add up to the total",
+                "The " + what + " given add up to £{parts_sum}, but Total weekly cost is "
+                "£{total}. Where they are given they must add up to it (within 1p).",
+                fields=(*parts, "total_weekly_cost"), tables=("costs",)))
+    def check(context: RuleContext) -> Iterator[Issue]:
+        costs = context.table("costs")
+        any_given = pl.any_horizontal(pl.col(p).is_not_null() for p in parts)
+        parts_sum = pl.sum_horizontal(pl.col(p).fill_null(0) for p in parts)
+        wrong = costs.frame.filter(
+            (any_given & ((parts_sum - pl.col("total_weekly_cost")).abs() > _SUM_TOLERANCE + 1e-9))
+            .fill_null(False)
+        ).select(ROW_INDEX, parts_sum.alias("__sum"), "total_weekly_cost")
+        for index, total_parts, total in wrong.iter_rows():
+            yield make_issue(
+                code,
+                location(costs, "total_weekly_cost", index),
+                related=tuple(location(costs, p, index) for p in parts),
+                parts_sum=f"{total_parts:,.2f}",
+                total=f"{total:,.2f}",
+            )
+
+
+for _parts in _COST_PARTS:
+    _parts_rule(*_parts)
+
+
+# -- a child's placements ----------------------------------------------------------
+
+
+@rule(Entry("PLC-OVERLAP", E, "rule", "A child's placements overlap",
+            "This placement starts on {start}, before the child's previous placement "
+            "ended ({previous_end}). A child's placements must not overlap, except "
+            "temporary moves (SSDA903 T codes).",
+            fields=("child_id", "start_date", "end_date", "place_code"), tables=("placements",)))
+def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
+    placements = context.table("placements")
+    open_end = context.extract_date or date.max
+    ordered = (
+        placements.frame.filter(
+            pl.col("child_id").is_not_null()
+            & pl.col("start_date").is_not_null()
+            & ~pl.col("place_code").fill_null("").str.starts_with("T")
+        )
+        .sort("child_id", "start_date", ROW_INDEX)
+        .with_columns(
+            pl.col("end_date").fill_null(open_end).shift(1).over("child_id").alias("__previous_end"),
+            pl.col(ROW_INDEX).shift(1).over("child_id").alias("__previous_row"),
+        )
+    )
+    clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))
+    for row in clash.iter_rows(named=True):
+        yield make_issue(
+            "PLC-OVERLAP",
+            location(placements, "start_date", row[ROW_INDEX]),
+            related=(location(placements, "end_date", row["__previous_row"]),),
+            start=_shown_date(row["start_date"]),
+            previous_end=_shown_date(row["__previous_end"]),
+        )
+
+
+# -- quality warnings: probably wrong, but possible --------------------------------
+
+_FAR_MILES = 350
+
+
+@rule(Entry("PLC-DISTANCE-FAR", W, "quality", "Placement very far away",
+            "Distance (miles) is {miles}, more than {limit} miles. Check it is miles, not "
+            "kilometres or a postcode mistake.",
+            fields=("distance_miles",), tables=("placements",)))
+def distance_is_plausible(context: RuleContext) -> Iterator[Issue]:
+    placements = context.table("placements")
+    far = placements.frame.filter((pl.col("distance_miles") > _FAR_MILES).fill_null(False))
+    for index, miles in far.select(ROW_INDEX, "distance_miles").iter_rows():
+        yield make_issue(
+            "PLC-DISTANCE-FAR",
+            location(placements, "distance_miles", index),
+            value=f"{miles:g}",
+            miles=f"{miles:g}",
+            limit=_FAR_MILES,
+        )
+
+
+# Weekly totals far outside what each type of placement costs in England (GBP, 2025).
+# Deliberately wide: a warning should mean "look again", not "unusual".
+_WEEKLY_COST_RANGES = {
+    "Foster": (100.0, 3_000.0),
+    "Residential": (1_000.0, 30_000.0),
+    "Supported accommodation": (150.0, 10_000.0),
+    "Secure": (2_000.0, 40_000.0),
+    "Parent and child": (300.0, 12_000.0),
+}
+
+
+@rule(Entry("COST-OUTLIER", W, "quality", "Weekly cost far outside the usual range",
+            "Total weekly cost £{total} is far outside the usual range for a {placement_type} "
+            "placement (£{low} to £{high} a week). Check the amount and that it is weekly.",
+            fields=("total_weekly_cost", "placement_type"), tables=("costs", "placements")))
+def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
+    costs = context.table("costs")
+    placements = context.table("placements")
+    bounds = pl.DataFrame(
+        {
+            "__placement_type": list(_WEEKLY_COST_RANGES),
+            "__low": [low for low, _ in _WEEKLY_COST_RANGES.values()],
+            "__high": [high for _, high in _WEEKLY_COST_RANGES.values()],
+        }
+    )
+    joined = _costs_with_placements(context).join(bounds, on="__placement_type", how="inner")
+    outside = joined.filter(
+        ((pl.col("total_weekly_cost") < pl.col("__low")) | (pl.col("total_weekly_cost") > pl.col("__high")))
+        .fill_null(False)
+    )
+    for row in outside.iter_rows(named=True):
+        yield make_issue(
+            "COST-OUTLIER",
+            location(costs, "total_weekly_cost", row[ROW_INDEX]),
+            value=f"{row['total_weekly_cost']:.2f}",
+            related=(location(placements, "placement_type", row["__placement_row"]),),
+            total=f"{row['total_weekly_cost']:,.2f}",
+            placement_type=row["__placement_type"].lower(),
+            low=f"{row['__low']:,.0f}",
+            high=f"{row['__high']:,.0f}",
+        )
+
+
+_YOUNGEST_RESIDENTIAL = 10
+
+
+@rule(Entry("PLC-RESIDENTIAL-UNDER-10", W, "quality", "Residential placement for a young child",
+            "This residential placement started when the child was under "
+            f"{_YOUNGEST_RESIDENTIAL}. Children this young are rarely placed in children's "
+            "homes; check the placement type and the month of birth.",
+            fields=("placement_type", "start_date", "birth_month"), tables=("placements",)))
+def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
+    placements = context.table("placements")
+    joined = _with_birth_month(context, "placements")
+    young = joined.filter(
+        (
+            (pl.col("placement_type") == "Residential")
+            & (pl.col("start_date") < pl.col("__born").dt.offset_by(f"{_YOUNGEST_RESIDENTIAL}y"))
+        ).fill_null(False)
+    )
+    for (index,) in young.select(ROW_INDEX).iter_rows():
+        yield make_issue(
+            "PLC-RESIDENTIAL-UNDER-10",
+            location(placements, "placement_type", index),
+            related=(Location(table="children", field="birth_month"),),
+        )
+
+
+def run_rules(context: RuleContext) -> Iterator[Issue]:
+    for registered in RULES:
+        yield from registered.check(context)

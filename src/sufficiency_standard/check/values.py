@@ -1,0 +1,363 @@
+"""Turn each table's raw text into typed columns, one whole column at a time.
+
+What LA spreadsheets really hold is accepted when it is unambiguous (Excel serial
+dates, dd/mm/yyyy, "£1,234.50", "Y" for Yes, codes in any case) and reported once per
+column as information; what cannot be read is an error at its cell. Day-first only:
+a date such as 04/13/2025 is an error, never read as 13 April.
+
+The result is a TypedTable per table: every field of the standard as a typed column
+(null where blank, unreadable or absent), so that the checks after this one can use
+plain polars expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+
+from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.issues import Issue, Location, Severity
+from sufficiency_standard.read.source import SourceTable
+from sufficiency_standard.standard import Field, Table
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
+
+declare(
+    Entry("VALUE-REQUIRED", E, "value", "Required value missing",
+          "{field_title} is required, but this cell is blank."),
+    Entry("VALUE-RECOMMENDED", W, "value", "Recommended value missing",
+          "{field_title} is blank in {count} of {total} rows of {table}. It is not "
+          "required, but the sufficiency analysis needs it."),
+    Entry("VALUE-DATE", E, "value", "Not a date",
+          "{field_title} must be a date, written as 2025-04-03 or 03/04/2025 (day "
+          "first); {shown} is not a date."),
+    Entry("VALUE-INTEGER", E, "value", "Not a whole number",
+          "{field_title} must be a whole number such as 2; {shown} is not."),
+    Entry("VALUE-NUMBER", E, "value", "Not a number",
+          "{field_title} must be a number such as {example}; {shown} is not."),
+    Entry("VALUE-MONEY-PLACES", E, "value", "Money with more than 2 decimal places",
+          "{field_title} is money and has at most 2 decimal places (pounds and pence); "
+          "{shown} has more."),
+    Entry("VALUE-CODE", E, "value", "Not one of the allowed codes",
+          "{shown} is not an allowed value of {field_title}. Use one of: {allowed}."),
+    Entry("VALUE-PATTERN", E, "value", "Not in the required form",
+          "{shown} is not a valid {field_title}. {hint}"),
+    Entry("VALUE-MINIMUM", E, "value", "Below the minimum",
+          "{field_title} must be {minimum} or more; {shown} is less."),
+    Entry("VALUE-MAXIMUM", E, "value", "Above the maximum",
+          "{field_title} must be {maximum} or less; {shown} is more."),
+    Entry("VALUE-NORMALISED", I, "value", "Value read in the standard's form",
+          "{count_values} in {field_title} {was_were} {what}, and {was_were} read in the "
+          "standard's form{example}."),
+)
+
+# Date forms accepted besides ISO: (strptime format, what it is, for the message).
+_DAY_FIRST_FORMATS = (
+    ("%d/%m/%Y", "written day/month/year"),
+    ("%d-%m-%Y", "written day-month-year"),
+    ("%d.%m.%Y", "written day.month.year"),
+)
+_EXCEL_EPOCH = pl.date(1899, 12, 30)
+# Excel serial numbers from 1 January 1950 to 31 December 2099: outside this range a
+# bare number in a date column is far more likely a mistake than a date.
+_SERIAL_RANGE = (18264, 73050)
+_MONEY_TEXT = r"^-?£?\s*-?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^-?£?\s*-?\.\d+$"
+_YES_WORDS = ("y", "yes", "true", "1")
+_NO_WORDS = ("n", "no", "false", "0")
+_MAX_LISTED_CODES = 12
+
+
+@dataclass
+class TypedTable:
+    """A table with every field as a typed column, and the source positions."""
+
+    table: Table
+    source: SourceTable | None  # None when the submission has no such table at all
+    frame: pl.DataFrame  # one column per field of the standard, plus ROW_INDEX
+    blank: dict[str, pl.Series]  # per field given in the source: which rows were blank
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+
+ROW_INDEX = "__row_index"  # position of the row in the source table (0-based)
+
+
+def location(table: TypedTable, field_name: str | None, index: int) -> Location:
+    """Where a cell of `table` is, for an issue."""
+    source = table.source
+    if source is None:
+        return Location(table=table.table.name, field=field_name)
+    return Location(
+        table=table.table.name,
+        field=field_name,
+        row=source.row(index),
+        cell=source.cell(field_name, index) if field_name else None,
+        path=source.path(field_name, index),
+        source=source.source,
+        sheet=source.sheet,
+    )
+
+
+def shown(field: Field, value: str | None) -> str:
+    """How a message quotes a value: never a personal value."""
+    if field.is_personal:
+        return "the value in this cell"
+    return f'"{value}"'
+
+
+def dtype_of(field: Field) -> pl.DataType:
+    kinds: dict[str, pl.DataType] = {
+        "date": pl.Date(),
+        "integer": pl.Int64(),
+        "decimal": pl.Float64(),
+    }
+    base = kinds.get(field.kind, pl.String())
+    return pl.List(base) if field.multivalued else base
+
+
+@dataclass
+class _Parsed:
+    """The expressions that read one column: its typed value and its per-row verdicts."""
+
+    value: pl.Expr
+    bad: pl.Expr | None = None  # the text cannot be read as this kind
+    bad_code: str = ""
+    normalised: tuple[tuple[pl.Expr, str], ...] = ()  # (mask, what it was) to report
+
+
+def _text(name: str) -> pl.Expr:
+    """The cell text with surrounding spaces removed; blank means null."""
+    stripped = pl.col(name).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _parse_date(name: str, kind: str) -> _Parsed:
+    text = _text(name)
+    iso_exact = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    iso_midnight = (
+        pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]00:00(:00)?$"))
+        .then(text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+        .otherwise(None)
+    )
+    day_first = [text.str.strptime(pl.Date, fmt, strict=False) for fmt, _ in _DAY_FIRST_FORMATS]
+    serial_number = text.cast(pl.Int64, strict=False)
+    serial = (
+        pl.when(serial_number.is_between(*_SERIAL_RANGE) & pl.lit(kind == "xlsx"))
+        .then(_EXCEL_EPOCH + pl.duration(days=serial_number))
+        .otherwise(None)
+    )
+    iso = pl.when(text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")).then(iso_exact).otherwise(None)
+    value = pl.coalesce(iso, iso_midnight, *day_first, serial)
+    canonical = iso.is_not_null() & (text == iso.dt.to_string("%Y-%m-%d"))
+    normalised = [
+        (iso.is_not_null() & ~canonical, "written without leading zeros"),
+        (iso.is_null() & iso_midnight.is_not_null(), "written with a midnight time"),
+    ]
+    for parsed, (_, what) in zip(day_first, _DAY_FIRST_FORMATS, strict=True):
+        normalised.append((iso.is_null() & parsed.is_not_null(), what))
+    normalised.append((serial.is_not_null(), "an Excel serial number for a date"))
+    return _Parsed(value, text.is_not_null() & value.is_null(), "VALUE-DATE", tuple(normalised))
+
+
+def _parse_integer(name: str) -> _Parsed:
+    text = _text(name)
+    as_number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    whole = as_number.is_not_null() & (as_number == as_number.floor())
+    value = pl.when(whole).then(as_number.cast(pl.Int64, strict=False)).otherwise(None)
+    thousands = text.str.contains(",") & value.is_not_null()
+    trailing_zero = text.str.contains(r"\.0*$") & value.is_not_null()
+    return _Parsed(
+        value,
+        text.is_not_null() & value.is_null(),
+        "VALUE-INTEGER",
+        ((thousands, "written with thousands separators"),
+         (trailing_zero, "a whole number written with decimals")),
+    )
+
+
+def _parse_decimal(name: str) -> _Parsed:
+    text = _text(name)
+    readable = text.str.contains(_MONEY_TEXT)
+    cleaned = text.str.replace_all(r"[£,\s]", "")
+    value = pl.when(readable).then(cleaned.cast(pl.Float64, strict=False)).otherwise(None)
+    return _Parsed(
+        value,
+        text.is_not_null() & value.is_null(),
+        "VALUE-NUMBER",
+        ((text.str.contains("£") & value.is_not_null(), "written with a £ sign"),
+         (text.str.contains(",") & value.is_not_null(), "written with thousands separators")),
+    )
+
+
+def _code_lookup(field: Field) -> dict[str, str]:
+    """Accepted spellings (lower case, single spaces) -> the code."""
+    assert field.code_list is not None
+    codes = field.code_list.codes
+    lookup = {" ".join(code.lower().split()): code for code in codes}
+    if "Yes" in codes and "No" in codes:
+        lookup.update({word: "Yes" for word in _YES_WORDS})
+        lookup.update({word: "No" for word in _NO_WORDS})
+    return lookup
+
+
+def _parse_code(name: str, field: Field) -> _Parsed:
+    lookup = _code_lookup(field)
+    codes = set(field.code_list.codes) if field.code_list else set()
+    if field.multivalued:
+        items = _text(name).str.split(";").list.eval(
+            pl.element().str.split(",")
+        ).list.eval(pl.element().explode().str.strip_chars()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+        keys = items.list.eval(pl.element().str.to_lowercase().str.replace_all(r"\s+", " "))
+        value = keys.list.eval(pl.element().replace_strict(lookup, default=None))
+        bad = value.list.eval(pl.element().is_null()).list.any()
+        differs = (
+            pl.concat_list(items).list.join("; ") != value.list.join("; ")
+        ) & ~bad
+        return _Parsed(
+            pl.when(bad).then(None).otherwise(value),
+            bad,
+            "VALUE-CODE",
+            ((differs.fill_null(False), "a list written another way"),),
+        )
+    text = _text(name)
+    key = text.str.to_lowercase().str.replace_all(r"\s+", " ")
+    value = pl.when(text.is_in(list(codes))).then(text).otherwise(
+        key.replace_strict(lookup, default=None)
+    )
+    yes_no = value.is_in(["Yes", "No"]) & ~text.is_in(list(codes))
+    other_spelling = value.is_not_null() & (value != text) & ~yes_no
+    return _Parsed(
+        value,
+        text.is_not_null() & value.is_null(),
+        "VALUE-CODE",
+        ((yes_no, "a yes/no answer written another way"),
+         (other_spelling, "written in another case or with extra spaces")),
+    )
+
+
+def _parse_string(name: str, field: Field) -> _Parsed:
+    text = _text(name)
+    if not field.pattern:
+        return _Parsed(text)
+    # Codes in any case and with stray spaces: "ta1  2" is read as "TA1 2".
+    tidied = text.str.to_uppercase().str.replace_all(r"\s+", " ")
+    exact = text.str.contains(field.pattern)
+    value = pl.when(exact).then(text).when(tidied.str.contains(field.pattern)).then(tidied)
+    return _Parsed(
+        value.otherwise(None),
+        text.is_not_null() & value.otherwise(None).is_null(),
+        "VALUE-PATTERN",
+        ((~exact & value.otherwise(None).is_not_null(), "written in another case or spacing"),),
+    )
+
+
+def _parser(field: Field, kind: str) -> _Parsed:
+    name = field.name
+    if field.kind == "date":
+        return _parse_date(name, kind)
+    if field.kind == "integer":
+        return _parse_integer(name)
+    if field.kind == "decimal":
+        return _parse_decimal(name)
+    if field.kind == "enum":
+        return _parse_code(name, field)
+    return _parse_string(name, field)
+
+
+def _pattern_hint(field: Field) -> str:
+    example = f'"{field.examples[0]}"' if field.examples else "the example in the guidance"
+    first_sentence = field.description.split(". ")[0].rstrip(".")
+    return f"{first_sentence}, such as {example}."
+
+
+def _value_issue(table: TypedTable, field: Field, code: str, index: int, raw: str) -> Issue:
+    params: dict[str, object] = {"field_title": field.title, "shown": shown(field, raw)}
+    if code == "VALUE-CODE":
+        assert field.code_list is not None
+        codes = field.code_list.codes
+        listed = ", ".join(codes[:_MAX_LISTED_CODES])
+        more = len(codes) - _MAX_LISTED_CODES
+        params["allowed"] = listed + (f" (and {more} more in the code list)" if more > 0 else "")
+    elif code == "VALUE-PATTERN":
+        params["hint"] = _pattern_hint(field)
+    elif code == "VALUE-NUMBER":
+        params["example"] = "1234.50" if field.unit else "12.5"
+    return make_issue(
+        code, location(table, field.name, index), value=raw, personal=field.is_personal, **params
+    )
+
+
+def type_table(table: Table, source: SourceTable | None) -> tuple[TypedTable, list[Issue]]:
+    """Read every column of one table; report what could not be read and what was tidied."""
+    issues: list[Issue] = []
+    raw = source.frame if source is not None else pl.DataFrame()
+    kind = source.kind if source is not None else "json"
+    if kind == "json":
+        # A JSON row simply leaves out what it does not have: every field is "given".
+        missing = [f.name for f in table.fields if f.name not in raw.columns]
+        raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in missing)
+    present = [f for f in table.fields if f.name in raw.columns]
+    parsers = {f.name: _parser(f, kind) for f in present}
+
+    verdict_columns: list[pl.Expr] = []
+    for name, parsed in parsers.items():
+        verdict_columns.append(_text(name).is_null().alias(f"__blank:{name}"))
+        if parsed.bad is not None:
+            verdict_columns.append(parsed.bad.alias(f"__bad:{name}"))
+        for number, (mask, _) in enumerate(parsed.normalised):
+            verdict_columns.append(mask.fill_null(False).alias(f"__norm{number}:{name}"))
+    typed_columns = [parsers[f.name].value.alias(f.name) for f in present]
+    absent = [pl.lit(None, dtype=dtype_of(f)).alias(f.name) for f in table.fields if f not in present]
+
+    worked = raw.with_row_index(ROW_INDEX).with_columns(verdict_columns)
+    typed = worked.select(ROW_INDEX, *typed_columns, *absent)
+    blank = {f.name: worked.get_column(f"__blank:{f.name}") for f in present}
+    typed_table = TypedTable(
+        table, source, typed.select(ROW_INDEX, *[f.name for f in table.fields]), blank
+    )
+
+    for field in present:
+        issues.extend(_unreadable(worked, typed_table, field, parsers[field.name]))
+        issues.extend(_normalised(worked, typed, typed_table, field, parsers[field.name]))
+    return typed_table, issues
+
+
+def _unreadable(worked: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed) -> Iterator[Issue]:
+    if parsed.bad is None:
+        return
+    rows = worked.filter(pl.col(f"__bad:{field.name}").fill_null(False)).select(ROW_INDEX, field.name)
+    for index, raw in rows.iter_rows():
+        yield _value_issue(table, field, parsed.bad_code, index, raw)
+
+
+def _normalised(
+    worked: pl.DataFrame, typed: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed
+) -> Iterator[Issue]:
+    for number, (_, what) in enumerate(parsed.normalised):
+        mask = pl.col(f"__norm{number}:{field.name}")
+        count = worked.select(mask.sum()).item()
+        if not count:
+            continue
+        first = worked.select(pl.arg_where(mask).first()).item()
+        raw = worked[field.name][first]
+        read_as = typed[field.name][first]
+        if isinstance(read_as, pl.Series):
+            read_as = "; ".join(read_as.to_list())
+        example = "" if field.is_personal else f', for example "{raw}" as "{read_as}"'
+        yield make_issue(
+            "VALUE-NORMALISED",
+            location(table, field.name, first),
+            value=raw,
+            personal=field.is_personal,
+            count_values=f"{count:,} value" + ("" if count == 1 else "s"),
+            what=what,
+            was_were="was" if count == 1 else "were",
+            field_title=field.title,
+            example=example,
+        )

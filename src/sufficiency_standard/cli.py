@@ -1,0 +1,138 @@
+"""The `sufficiency` command: a thin layer over the library.
+
+Imports of polars, the models and the validator happen inside the commands, so that
+`sufficiency --help` starts at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="sufficiency",
+    help="Check and work with data in the Placement Sufficiency Data Standard.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+_PROGRESS_BYTES = 5_000_000  # inputs bigger than this get a progress display
+
+
+class ReportFormat(StrEnum):
+    console = "console"
+    json = "json"
+    html = "html"
+    xlsx = "xlsx"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_UNREADABLE)
+
+
+def _input_size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            total += sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    return total
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(
+        help="The submission: an .xlsx workbook, CSV files, a folder or .zip of CSV files, "
+        "or a .json file.", show_default=False)],
+    report_format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="How to report.")] = ReportFormat.console,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report to this file (required for xlsx).")] = None,
+    standard_version: Annotated[str | None, typer.Option(
+        "--standard-version", help="Check against this version (X.Y or X.Y.Z) instead of "
+        "the one the data declares.")] = None,
+    show_values: Annotated[bool, typer.Option(
+        "--show-values", help="Show personal values (child IDs, months of birth, "
+        "postcodes) in the report. Off by default.")] = False,
+    examples: Annotated[int, typer.Option(
+        "--examples", min=1, help="How many places to show for each kind of issue "
+        "(console only).")] = 3,
+) -> None:
+    """Check a submission against the standard and report every problem by cell.
+
+    Exit code 0: valid (warnings allowed); 1: not valid; 2: the input could not be read.
+    """
+    from rich.console import Console
+
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.validation import validate as run_validation
+
+    if report_format is ReportFormat.xlsx and output is None:
+        raise _fail("--format xlsx needs --output FILE.xlsx")
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path} does not exist")
+    stderr = Console(stderr=True)
+    big = _input_size(paths) > _PROGRESS_BYTES and stderr.is_terminal
+    try:
+        if big:
+            with stderr.status("Reading...") as status:
+                report = run_validation(
+                    paths, standard_version,
+                    progress=lambda stage: status.update(f"{stage.capitalize()}..."),
+                )
+        else:
+            report = run_validation(paths, standard_version)
+    except InputError as error:
+        raise _fail(str(error)) from None
+
+    if report_format is ReportFormat.console:
+        console = Console(file=output.open("w", encoding="utf-8")) if output else Console()
+        from sufficiency_standard.report.console import render_console
+
+        render_console(report, console, show_values=show_values, examples=examples)
+    elif report_format is ReportFormat.xlsx:
+        from sufficiency_standard.report.workbook import render_workbook
+
+        workbook = paths[0] if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx" else None
+        assert output is not None
+        render_workbook(report, output, workbook, show_values=show_values)
+        typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
+    else:
+        if report_format is ReportFormat.json:
+            from sufficiency_standard.report.json_document import render_json
+
+            text = render_json(report, show_values=show_values)
+        else:
+            from sufficiency_standard.report.html import render_html
+
+            text = render_html(report, show_values=show_values)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
+        else:
+            sys.stdout.write(text)
+    raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
+
+
+@app.command()
+def versions() -> None:
+    """List the versions of the standard shipped in this package."""
+    from sufficiency_standard.shipped import compiled_standard, latest_version, shipped_versions
+
+    for version in shipped_versions():
+        marker = " (newest)" if version == latest_version() else ""
+        title = compiled_standard(version)["title"]
+        typer.echo(f"{version}{marker}  {title}")
+
+
+def main() -> None:  # pragma: no cover - console-script shim
+    app()

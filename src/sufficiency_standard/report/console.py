@@ -1,0 +1,83 @@
+"""The report for a person at a terminal: verdict, counts, issues grouped by kind."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.issues import Issue, Severity
+from sufficiency_standard.report.model import Report
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
+_EXAMPLES_PER_GROUP = 3
+
+
+def _where(issue: Issue) -> str:
+    place = issue.location
+    if place.cell:
+        sheet = place.table or ""
+        return f"{sheet} {place.cell}".strip()
+    if place.path:
+        return place.path
+    if place.row is not None:
+        return f"{place.table} row {place.row}"
+    if place.source:
+        return place.source
+    return place.table or ""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def render_console(report: Report, console: Console, show_values: bool = False,
+                   examples: int = _EXAMPLES_PER_GROUP) -> None:
+    mark, style = ("✓", "bold green") if report.valid else ("✗", "bold red")
+    console.print(Text(f"{mark} {report.verdict()}", style=style))
+    console.print(
+        f"  Checked against version {report.standard.version}: {report.standard.reason}."
+    )
+    counts = report.counts
+    rows = sum(report.rows.values())
+    console.print(
+        f"  {_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, "
+        f"{_plural(counts['information'], 'note')}; {_plural(rows, 'row')} in "
+        f"{_plural(len(report.rows), 'table')}."
+    )
+    groups = report.by_code()
+    if not groups:
+        return
+    console.print()
+    for code, issues in groups.items():
+        entry = ENTRIES[code]
+        heading = Text()
+        heading.append(f"{entry.severity.value.upper():<11}", style=_STYLE[entry.severity])
+        heading.append(f" {code}", style="bold")
+        heading.append(f"  {entry.title}  ")
+        heading.append(f"({_plural(len(issues), 'time')})", style="dim")
+        console.print(heading)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="bold")
+        grid.add_column()
+        for issue in issues[:examples]:
+            message = issue.message
+            if show_values and issue.personal and issue.value is not None:
+                message += f' [value: "{issue.value}"]'
+            grid.add_row("   " + escape(_where(issue)), escape(message))
+        if len(issues) > examples:
+            grid.add_row("", Text(f"... and {len(issues) - examples:,} more", style="dim"))
+        console.print(grid)
+        console.print(Text(f"   How to fix: {entry.docs_url}", style="dim"))
+    console.print()
+    if not report.valid:
+        console.print(
+            "Next: fix the errors (each points at its sheet and cell), then run the "
+            "validator again. For every issue, not just the first few, use "
+            "--format xlsx --output report.xlsx (your workbook with the cells marked) or "
+            "--format html --output report.html."
+        )
+    elif counts["warning"]:
+        console.print("Next: look at the warnings; they do not stop the submission.")

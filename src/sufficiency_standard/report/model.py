@@ -1,0 +1,135 @@
+"""The result of validating one submission."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sufficiency_standard.__about__ import __version__
+from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.issues import Issue, Location, Severity
+
+REPORT_FORMAT = "1.0"
+
+VersionSource = Literal["pinned", "declared", "default"]
+
+_VERSION_REASONS = {
+    "pinned": "the version you asked for (--standard-version)",
+    "declared": "the version the data declares (standard_version in the submission)",
+    "default": "the newest version in this package, as the data declares none",
+}
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFORMATION: 2}
+
+
+@dataclass(frozen=True)
+class VersionChoice:
+    """Which version of the standard was used, and why."""
+
+    version: str
+    source: VersionSource
+
+    @property
+    def reason(self) -> str:
+        return _VERSION_REASONS[self.source]
+
+
+@dataclass
+class Report:
+    """Everything found in one submission, in a stable order."""
+
+    standard: VersionChoice
+    inputs: list[str]
+    issues: list[Issue]
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.issues.sort(key=_issue_order)
+
+    @property
+    def valid(self) -> bool:
+        return self.counts["error"] == 0
+
+    @property
+    def standard_version(self) -> str:
+        return self.standard.version
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(issue.severity.value for issue in self.issues)
+        return {severity.value: counted.get(severity.value, 0) for severity in Severity}
+
+    def by_code(self) -> dict[str, list[Issue]]:
+        """Issues grouped by code, most severe and most frequent first."""
+        groups: dict[str, list[Issue]] = {}
+        for issue in self.issues:
+            groups.setdefault(issue.code, []).append(issue)
+        return dict(
+            sorted(
+                groups.items(),
+                key=lambda item: (_SEVERITY_ORDER[item[1][0].severity], -len(item[1]), item[0]),
+            )
+        )
+
+    def verdict(self) -> str:
+        names = ", ".join(self.inputs) or "The submission"
+        version = f"the Placement Sufficiency Data Standard {self.standard.version}"
+        if self.valid:
+            return f"{names} meets {version}."
+        return f"{names} does not meet {version}."
+
+    def to_dict(self, show_values: bool = False) -> dict[str, Any]:
+        """The JSON report document (see report.schema.json)."""
+        return {
+            "report_format": REPORT_FORMAT,
+            "valid": self.valid,
+            "standard_version": self.standard.version,
+            "standard_version_source": self.standard.source,
+            "standard_version_reason": self.standard.reason,
+            "tool_version": __version__,
+            "inputs": self.inputs,
+            "counts": self.counts,
+            "rows": self.rows,
+            "issues": [issue_dict(issue, show_values) for issue in self.issues],
+        }
+
+
+def location_dict(location: Location) -> dict[str, Any]:
+    return {
+        "table": location.table,
+        "field": location.field,
+        "row": location.row,
+        "cell": location.cell,
+        "path": location.path,
+        "source": location.source,
+    }
+
+
+def issue_dict(issue: Issue, show_values: bool) -> dict[str, Any]:
+    entry = ENTRIES[issue.code]
+    document: dict[str, Any] = {
+        "code": issue.code,
+        "severity": issue.severity.value,
+        "title": entry.title,
+        **location_dict(issue.location),
+        "message": issue.message,
+        "docs": entry.docs_url,
+    }
+    if issue.value is not None and (show_values or not issue.personal):
+        document["value"] = issue.value
+    if issue.related:
+        document["related"] = [location_dict(place) for place in issue.related]
+    return document
+
+
+def _issue_order(issue: Issue) -> tuple:
+    place = issue.location
+    return (
+        _SEVERITY_ORDER[issue.severity],
+        place.table or "",
+        place.row if place.row is not None else -1,
+        place.path or "",
+        place.cell or "",
+        issue.code,
+    )

@@ -1,0 +1,107 @@
+"""The library's entry point: validate a submission and get a Report.
+
+    >>> from sufficiency_standard import validate
+    >>> report = validate("examples/example-submission.xlsx")
+    >>> report.valid, report.counts
+
+Chooses the version of the standard (pinned, else declared by the data, else the
+newest shipped), reads, checks, and returns the Report. Never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sufficiency_standard.check import check_submission
+from sufficiency_standard.issues import InputError
+from sufficiency_standard.read import read_json_object, read_submission
+from sufficiency_standard.read.source import SourceSubmission
+from sufficiency_standard.report.model import Report, VersionChoice
+from sufficiency_standard.shipped import UnknownVersionError, latest_version, resolve_version
+from sufficiency_standard.standard import Standard, load_standard
+
+Progress = Callable[[str], None]
+SubmissionInput = str | Path | Sequence[str | Path] | Mapping[str, Any]
+
+
+class VersionError(InputError):
+    """The version asked for or declared cannot be used (exit code 2)."""
+
+
+def declared_version(submission: SourceSubmission) -> str | None:
+    """The standard_version the submission states, as written, if any."""
+    header = submission.tables.get("submission")
+    if header is None or "standard_version" not in header.frame.columns or header.frame.is_empty():
+        return None
+    value = header.frame.get_column("standard_version")[0]
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def choose_version(declared: str | None, pinned: str | None) -> VersionChoice:
+    """Pinned beats declared beats the newest; an unknown or contradicted version is an error."""
+    declared_full = None
+    if declared is not None:
+        try:
+            declared_full = resolve_version(declared)
+        except UnknownVersionError as error:
+            if pinned is None:
+                raise VersionError(
+                    f"the data declares version {declared} of the standard, which this "
+                    f"package does not know (it has {', '.join(error.shipped)}); upgrade "
+                    "the package or pin a version with --standard-version"
+                ) from None
+    if pinned is not None:
+        try:
+            pinned_full = resolve_version(pinned)
+        except UnknownVersionError as error:
+            raise VersionError(str(error)) from None
+        if declared is not None and declared_full != pinned_full:
+            raise VersionError(
+                f"the data declares version {declared} of the standard but version "
+                f"{pinned_full} was asked for; correct standard_version in the submission, "
+                "or convert the file with `sufficiency upgrade`"
+            )
+        return VersionChoice(pinned_full, "pinned")
+    if declared_full is not None:
+        return VersionChoice(declared_full, "declared")
+    return VersionChoice(latest_version(), "default")
+
+
+def _inputs(source: SubmissionInput) -> list[Path] | None:
+    if isinstance(source, Mapping):
+        return None
+    if isinstance(source, str | Path):
+        return [Path(source)]
+    return [Path(p) for p in source]
+
+
+def _read(source: SubmissionInput, standard: Standard) -> SourceSubmission:
+    paths = _inputs(source)
+    if paths is None:
+        return read_json_object(dict(source), "submission", standard)  # type: ignore[arg-type]
+    return read_submission(paths, standard)
+
+
+def validate(
+    source: SubmissionInput,
+    standard_version: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate a submission: a workbook, CSV files or folder or zip, a JSON file, or a
+    Submission as a dict. Raises InputError when the input cannot be read at all."""
+    step = progress or (lambda _stage: None)
+    step("reading")
+    newest = load_standard(None)
+    submission = _read(source, newest)
+    choice = choose_version(declared_version(submission), standard_version)
+    standard = load_standard(choice.version)
+    if standard.version != newest.version:
+        submission = _read(source, standard)
+    step("checking")
+    found, typed = check_submission(submission, standard)
+    step("reporting")
+    inputs = [str(p) for p in submission.inputs] or ["the submission"]
+    rows = {name: table.height for name, table in typed.items() if table.source is not None}
+    return Report(choice, inputs, [*submission.issues, *found], rows)
