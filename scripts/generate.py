@@ -203,10 +203,20 @@ def json_schema_id(version: str) -> str:
     return f"{ID_BASE}/{version}/jsonschema.json"
 
 
+def _null_is_absent(condition: dict[str, Any]) -> None:
+    """A rule's "value is present" test must not be met by null (LinkML writes `{}`)."""
+    for name in condition.get("required", []):
+        if condition.get("properties", {}).get(name) == {}:
+            condition["properties"][name] = {"not": {"type": "null"}}
+
+
 def build_json_schema(schema_file: Path, version: str) -> str:
     generated = json.loads(JsonSchemaGenerator(str(schema_file), top_class="Submission").serialize())
     generated.pop("$schema", None)
     generated.pop("$id", None)
+    for definition in generated["$defs"].values():
+        for condition in definition.get("allOf", []):
+            _null_is_absent(condition.get("if", {}))
     document = {"$schema": JSON_SCHEMA_DIALECT, "$id": json_schema_id(version), **generated}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

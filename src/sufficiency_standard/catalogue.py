@@ -77,6 +77,16 @@ declare(
           "Columns {columns} of {source} are all {field_title} ({field}). Keep one."),
     Entry("COLUMN-RENAMED", I, "structure", "Column header matched",
           "Column {column} header \"{header}\" was read as {field_title} ({field})."),
+    Entry("FILE-DELIMITER", I, "file", "Separator detected",
+          "{source} was read with {delimiter} between values, not commas."),
+    Entry("COLUMN-NO-HEADER", W, "structure", "Values without a header",
+          "Column {column} of {source} has values but no header, so it was not checked. "
+          "Give it a header or delete it."),
+    Entry("JSON-WRONG-TYPE", E, "structure", "Wrong kind of JSON value",
+          "{path} in {source} should be {expected}, not {actual}; it was read as empty."),
+    Entry("CELL-ERROR", E, "value", "Excel error in a cell",
+          "Cell {cell} of {source} shows the Excel error {error} instead of a value. Fix "
+          "the formula, or type the value."),
 )
 # The checks' entries are declared in their own modules (check/*), beside the code
 # that finds them; importing sufficiency_standard.check registers them.
@@ -90,7 +100,7 @@ def make_issue(
     code: str,
     location: Location | None = None,
     *,
-    value: str | None = None,
+    value: object = None,
     personal: bool = False,
     related: tuple[Location, ...] = (),
     **params: object,
@@ -103,7 +113,7 @@ def make_issue(
         severity=declared.severity,
         message=message[:1].upper() + message[1:],
         location=location or Location(),
-        value=value,
+        value=None if value is None else str(value),
         personal=personal,
         related=related,
     )

@@ -1107,8 +1107,8 @@ class Placement(ConfiguredBaseModel):
     placement_type: PlacementTypeEnum = Field(default=..., title="Placement type", description="""The kind of home the child was placed in.""")
     place_code: Optional[PlaceCodeEnum] = Field(default=None, title="SSDA903 placement code", description="""The PLACE code of the placement in the SSDA903 return. It must agree with the placement type.""")
     provider_id: str = Field(default=..., title="Provider ID", description="""The provider's Ofsted provider reference, or the LA's own reference for it.""")
-    setting_urn: Optional[str] = Field(default=None, title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-.""")
-    host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland.""")
+    setting_urn: Optional[str] = Field(default=None, title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-. Foster placements with the LA's own carers have none; those through an independent fostering agency may give the agency's URN.""")
+    host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland, N09 in Northern Ireland.""")
     placement_location: Optional[str] = Field(default=None, title="Placement location", description="""Where the home is, as a postcode sector or district.""")
     distance_miles: Optional[Decimal] = Field(default=None, title="Distance (miles)", description="""The distance in miles between the home and the child's home address before care.""", ge=0)
     location_preferable: Optional[YesNoEnum] = Field(default=None, title="Location preferable", description="""Whether the home's location is where the child should ideally live.""")
@@ -1133,7 +1133,7 @@ class Placement(ConfiguredBaseModel):
 
     @field_validator('host_la_code')
     def pattern_host_la_code(cls, v):
-        pattern=re.compile(r"^(E(06|08|09|10)|W06|S12)[0-9]{6}$")
+        pattern=re.compile(r"^(E(06|08|09|10)|W06|S12|N09)[0-9]{6}$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):
@@ -1260,11 +1260,11 @@ class Setting(ConfiguredBaseModel):
     """
     A registered home or establishment run by a provider.
     """
-    setting_urn: str = Field(default=..., title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-.""")
+    setting_urn: str = Field(default=..., title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-. Foster placements with the LA's own carers have none; those through an independent fostering agency may give the agency's URN.""")
     provider_id: str = Field(default=..., title="Provider ID", description="""The provider's Ofsted provider reference, or the LA's own reference for it.""")
     setting_type: Optional[SettingTypeEnum] = Field(default=None, title="Setting type", description="""What kind of home or establishment the setting is.""")
     registration_type: Optional[RegistrationTypeEnum] = Field(default=None, title="Registration", description="""Which regulator, if any, the setting is registered with.""")
-    host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland.""")
+    host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland, N09 in Northern Ireland.""")
     location: Optional[str] = Field(default=None, title="Location", description="""Where the setting is, as a postcode sector or district.""")
     registered_places: Optional[int] = Field(default=None, title="Registered places", description="""How many children the setting is registered to care for.""", ge=0)
     ofsted_rating: Optional[OfstedRatingEnum] = Field(default=None, title="Ofsted rating", description="""The overall judgement at the setting's latest full Ofsted inspection.""")
@@ -1285,7 +1285,7 @@ class Setting(ConfiguredBaseModel):
 
     @field_validator('host_la_code')
     def pattern_host_la_code(cls, v):
-        pattern=re.compile(r"^(E(06|08|09|10)|W06|S12)[0-9]{6}$")
+        pattern=re.compile(r"^(E(06|08|09|10)|W06|S12|N09)[0-9]{6}$")
         if isinstance(v, list):
             for element in v:
                 if isinstance(element, str) and not pattern.search(element):

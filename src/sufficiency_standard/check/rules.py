@@ -437,6 +437,28 @@ def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
         )
 
 
+# -- lists that say "None" and something else --------------------------------------
+
+_NOTHING = "None"
+
+
+@rule(Entry("LIST-NONE-WITH-OTHERS", E, "rule", "\"None\" listed with other values",
+            "{field_title} lists \"None\" together with other values; give either \"None\" "
+            "or the values that apply."))
+def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
+    for table in context.tables.values():
+        for field in table.table.fields:
+            if not (field.multivalued and field.code_list and _NOTHING in field.code_list.codes):
+                continue
+            column = pl.col(field.name)
+            mixed = table.frame.filter(
+                (column.list.contains(_NOTHING) & (column.list.len() > 1)).fill_null(False)
+            )
+            for (index,) in mixed.select(ROW_INDEX).iter_rows():
+                yield make_issue("LIST-NONE-WITH-OTHERS", location(table, field.name, index),
+                                 field_title=field.title)
+
+
 def run_rules(context: RuleContext) -> Iterator[Issue]:
     for registered in RULES:
         yield from registered.check(context)
