@@ -15,9 +15,9 @@ schema's version:
 from __future__ import annotations
 
 import argparse
-import pprint
 import ast
 import json
+import pprint
 import re
 import sys
 import tempfile
@@ -211,7 +211,9 @@ def _null_is_absent(condition: dict[str, Any]) -> None:
 
 
 def build_json_schema(schema_file: Path, version: str) -> str:
-    generated = json.loads(JsonSchemaGenerator(str(schema_file), top_class="Submission").serialize())
+    generated = json.loads(
+        JsonSchemaGenerator(str(schema_file), top_class="Submission").serialize()
+    )
     generated.pop("$schema", None)
     generated.pop("$id", None)
     for definition in generated["$defs"].values():
@@ -224,8 +226,14 @@ def build_json_schema(schema_file: Path, version: str) -> str:
 # Slot properties that an is_a child takes from its ancestors when it does not set them.
 # SchemaView drops falsy ones such as `minimum_value: 0` and never passes on `unit`, so
 # the merged schema spells them out for every generator to see.
-INHERITED_SLOT_PROPERTIES = ("range", "pattern", "minimum_value", "maximum_value", "unit",
-                             "multivalued")
+INHERITED_SLOT_PROPERTIES = (
+    "range",
+    "pattern",
+    "minimum_value",
+    "maximum_value",
+    "unit",
+    "multivalued",
+)
 
 
 def merged_schema() -> dict[str, Any]:
@@ -318,7 +326,9 @@ def build_models(schema_file: Path, compiled: dict[str, Any]) -> str:
             continue
         block = (
             "\n    _schema_rules: ClassVar[list[dict[str, Any]]] = "
-            + textwrap.indent(pprint.pformat(table["rules"], width=88, sort_dicts=False), "    ").lstrip()
+            + textwrap.indent(
+                pprint.pformat(table["rules"], width=88, sort_dicts=False), "    "
+            ).lstrip()
             + "\n\n"
             '    @model_validator(mode="after")\n'
             "    def check_schema_rules(self):\n"

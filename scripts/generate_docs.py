@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import sufficiency_standard.check  # noqa: F401  (registers every check's catalogue entry)
+# Importing the validator imports every reader and check, which declare their entries.
+import sufficiency_standard.validation  # noqa: F401
 from sufficiency_standard.catalogue import ENTRIES, Entry
 from sufficiency_standard.check.schema_rules import declare_schema_rules
 from sufficiency_standard.issues import Severity
@@ -90,6 +91,11 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace("\n", " ")
 
 
+def md_prose(text: str) -> str:
+    """Like md, but keeps `code spans`, which the report schema's descriptions use."""
+    return "".join(md(part) if i % 2 == 0 else code(part) for i, part in enumerate(text.split("`")))
+
+
 def code(text: str) -> str:
     """A code span; values never hold a backtick, but say so loudly if one ever does."""
     if "`" in text:
@@ -101,6 +107,11 @@ def table_md(header: list[str], rows: Iterable[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def facts_md(facts: Iterable[tuple[str, str]]) -> str:
+    """Label-value pairs as a list (a two-column table would need an empty header row)."""
+    return "".join(f"- **{label}:** {value}\n" for label, value in facts)
 
 
 def slug(name: str) -> str:
@@ -189,7 +200,7 @@ def allowed_text(field: Field, page: str) -> str:
             f"a {code(target_field)} of [{field.references}]"
             f"({link(page, f'reference/tables/{field.references}.md', target_field)})"
         )
-    return "; ".join(parts) or "any"
+    return "; ".join(parts) or "—"
 
 
 def personal_text(field: Field) -> str:
@@ -211,7 +222,14 @@ def example_text(field: Field) -> str:
 
 def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
     page = table_page(table)
-    out = [GENERATED_NOTE, f"# {table.name}: {md(table.title)}\n\n", md(table.description), "\n\n"]
+    # The field table is wide; the field details below are reached from its first column.
+    out = [
+        "---\nhide:\n  - toc\n---\n\n",
+        GENERATED_NOTE,
+        f"# {table.name}: {md(table.title)}\n\n",
+        md(table.description),
+        "\n\n",
+    ]
     rows_text = (
         "This table has exactly one row."
         if table.one_row
@@ -227,8 +245,16 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
     out.append("## Fields\n\n")
     out.append(
         table_md(
-            ["Field", "Title", "Type", "Required", "Allowed values or pattern",
-             "Personal data", "Description", "Example"],
+            [
+                "Field",
+                "Title",
+                "Type",
+                "Required",
+                "Allowed values or pattern",
+                "Personal data",
+                "Description",
+                "Example",
+            ],
             (
                 [
                     f"[{code(f.name)}](#{f.name})",
@@ -244,6 +270,14 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
             ),
         )
     )
+    neighbours = table_diagram(standard, table)
+    if neighbours:
+        out.append("\n## Relationships\n\n")
+        out.append(
+            "The tables this one refers to and the tables that refer to it "
+            f"([all tables]({link(page, 'reference/entity-relationships.md')})).\n\n"
+        )
+        out.append("```mermaid\n" + neighbours + "```\n")
     rules = [e for e in entries if table.name in e.tables]
     if rules:
         out.append("\n## Rules on this table\n\n")
@@ -262,23 +296,20 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
         out.append(f"**{md(f.title)}.** {md(f.description)}\n\n")
         details = [
             ("Type", type_text(f)),
-            ("Required", required_text(f).strip("*")),
+            ("Required", "yes" if f.required else "no, but recommended" if f.recommended else "no"),
             ("Allowed values", allowed_text(f, page)),
         ]
         if f.identifier:
             details.append(("Identifier", "unique in this table"))
         if f.personal_data is not None:
             details.append(
-                ("Personal data",
-                 f"{personal_text(f)}: {SHARING.get(f.sharing, md(f.sharing))}")
+                ("Personal data", f"{personal_text(f)}: {SHARING.get(f.sharing, md(f.sharing))}")
             )
         if f.examples:
             details.append(("Examples", ", ".join(code(e) for e in f.examples)))
         if f.aliases:
-            details.append(
-                ("Other accepted headers", ", ".join(code(a) for a in f.aliases))
-            )
-        out.append(table_md(["", ""], ([f"**{k}**", v] for k, v in details)))
+            details.append(("Other accepted headers", ", ".join(code(a) for a in f.aliases)))
+        out.append(facts_md(details))
     return "".join(out)
 
 
@@ -291,20 +322,50 @@ def used_by(standard: Standard, code_list: CodeList) -> list[tuple[Table, Field]
     ]
 
 
+def implications(standard: Standard, code_list: CodeList) -> dict[str, dict[str, str]]:
+    """What the schema's rules require of other fields for each value of a code list.
+
+    {column heading: {value: allowed values}}; for PLACE codes, the placement types.
+    """
+    found: dict[str, dict[str, str]] = {}
+    for table in standard.tables:
+        for rule in table.rules:
+            if len(rule.when) != 1 or rule.when[0].values is None:
+                continue
+            trigger = table.field(rule.when[0].field)
+            if trigger.code_list is None or trigger.code_list.name != code_list.name:
+                continue
+            for condition in rule.then:
+                if condition.values is None:
+                    continue
+                heading = f"{md(table.field(condition.field).title)} must be"
+                allowed = " or ".join(code(v) for v in condition.values)
+                target = link(code_list_page(code_list), "reference/rules.md", rule.code.lower())
+                link_text = f"{allowed} ([{rule.code}]({target}))"
+                for value in rule.when[0].values:
+                    found.setdefault(heading, {})[value] = link_text
+    return found
+
+
 def render_code_list(standard: Standard, code_list: CodeList) -> str:
     page = code_list_page(code_list)
     out = [GENERATED_NOTE, f"# {md(code_list.title)}\n\n", md(code_list.description), "\n\n"]
+    yes_no = "Yes" in code_list.codes and "No" in code_list.codes
     out.append(
         f"Code list {code(code_list.name)}. Write the value exactly as in the first column "
-        "(the validator also accepts a different case or extra spaces, and says so).\n\n"
+        "(the validator also accepts a different case or extra spaces"
+        + (", and `Y`, `N`, `TRUE`, `FALSE`, `1`, `0` for Yes and No" if yes_no else "")
+        + ", and says so).\n\n"
     )
     meaning = any(v.ssda903_meaning for v in code_list.values)
     code_903 = any(v.ssda903_code for v in code_list.values)
+    implied = implications(standard, code_list)
     header = ["Value", "Title", "Meaning"]
     if meaning:
         header.append("SSDA903 meaning")
     if code_903:
         header.append("SSDA903 code")
+    header += list(implied)
     rows = []
     for v in code_list.values:
         row = [code(v.value), md(v.title), md(v.description)]
@@ -312,6 +373,7 @@ def render_code_list(standard: Standard, code_list: CodeList) -> str:
             row.append(md(v.ssda903_meaning or ""))
         if code_903:
             row.append(code(v.ssda903_code) if v.ssda903_code else "")
+        row += [by_value.get(v.value, "any") for by_value in implied.values()]
         rows.append(row)
     out.append(table_md(header, rows))
     users = used_by(standard, code_list)
@@ -323,23 +385,40 @@ def render_code_list(standard: Standard, code_list: CodeList) -> str:
     return "".join(out)
 
 
+def _reference_line(standard: Standard, table: Table, f: Field) -> str:
+    parent = "||" if f.required else "|o"
+    return (
+        f"    {standard.table(f.references or '').class_name} {parent}--o{{ "
+        f'{table.class_name} : "{f.name}"'
+    )
+
+
+def table_diagram(standard: Standard, table: Table) -> str:
+    """Mermaid erDiagram of one table and the tables next to it; empty if it has none."""
+    lines = [_reference_line(standard, table, f) for f in table.fields if f.references]
+    lines += [
+        _reference_line(standard, other, f)
+        for other in standard.tables
+        if other is not table
+        for f in other.fields
+        if f.references == table.name
+    ]
+    return "erDiagram\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def er_diagram(standard: Standard) -> str:
-    """Mermaid erDiagram: keys and required fields of every table, and every reference."""
-    classes = {t.name: t.class_name for t in standard.tables}
+    """Mermaid erDiagram: keys and required fields of every table, and every reference.
+
+    The one-row submission table holds all the others; drawing that as seven more lines
+    would bury the references, so the page says it in words instead.
+    """
     lines = ["erDiagram"]
-    header = next((t for t in standard.tables if t.one_row), None)
-    if header is not None:
-        for table in standard.tables:
-            if table is not header:
-                lines.append(f'    {header.class_name} ||--o{{ {table.class_name} : "holds"')
-    for table in standard.tables:
-        for f in table.fields:
-            if f.references:
-                parent = "||" if f.required else "|o"
-                lines.append(
-                    f"    {classes[f.references]} {parent}--o{{ {table.class_name} : "
-                    f'"{f.name}"'
-                )
+    lines += [
+        _reference_line(standard, table, f)
+        for table in standard.tables
+        for f in table.fields
+        if f.references
+    ]
     for table in standard.tables:
         lines.append(f"    {table.class_name} {{")
         for f in table.fields:
@@ -359,7 +438,8 @@ def render_er(standard: Standard) -> str:
         "How the tables of a submission fit together. Each box shows a table's identifier "
         "(PK), its references to other tables (FK) and its other required fields; the "
         "table pages list every field. A line's label is the field that refers to the "
-        "other table; `||` means exactly one, `|o` at most one, `o{` any number.\n\n"
+        "other table; `||` means exactly one, `|o` at most one, `o{` any number. The "
+        "one-row submission table holds all the others.\n\n"
     )
     out.append("```mermaid\n" + er_diagram(standard) + "```\n\n")
     out.append("| Table | Class | One row is |\n|---|---|---|\n")
@@ -373,7 +453,8 @@ def render_er(standard: Standard) -> str:
 
 def _field_links(entry: Entry, standard: Standard, page: str) -> str:
     if not entry.fields:
-        return "any field"
+        # Reading problems are about files, sheets and columns, not one field.
+        return "—" if entry.stage in ("file", "structure") else "any field"
     tables = [t for t in standard.tables if not entry.tables or t.name in entry.tables]
     shown = []
     for name in entry.fields:
@@ -392,8 +473,7 @@ def _table_links(entry: Entry, standard: Standard, page: str) -> str:
     if not entry.tables:
         return "any table"
     return ", ".join(
-        f"[{code(name)}]({link(page, table_page(standard.table(name)))})"
-        for name in entry.tables
+        f"[{code(name)}]({link(page, table_page(standard.table(name)))})" for name in entry.tables
     )
 
 
@@ -414,10 +494,12 @@ def render_rules(standard: Standard, entries: list[Entry]) -> str:
         f"{SEVERITY_MEANING[Severity.INFORMATION]}. In a message, words in *italics* are "
         "filled in from the data (a field's title, a value, a cell).\n\n"
     )
-    out.append(table_md(
-        ["Code", "Severity", "Title"],
-        ([f"[{code(e.code)}](#{e.anchor})", e.severity.value, md(e.title)] for e in entries),
-    ))
+    out.append(
+        table_md(
+            ["Code", "Severity", "Title"],
+            ([f"[{code(e.code)}](#{e.anchor})", e.severity.value, md(e.title)] for e in entries),
+        )
+    )
     for stage, heading in STAGES.items():
         in_stage = [e for e in entries if e.stage == stage]
         if not in_stage:
@@ -425,13 +507,20 @@ def render_rules(standard: Standard, entries: list[Entry]) -> str:
         out.append(f"\n## {heading}\n")
         for entry in in_stage:
             out.append(f"\n### {entry.code}: {md(entry.title)} {{ #{entry.anchor} }}\n\n")
-            out.append(table_md(["", ""], [
-                ["**Code**", code(entry.code)],
-                ["**Severity**", f"{entry.severity.value} ({SEVERITY_MEANING[entry.severity]})"],
-                ["**Message**", message_md(entry.message)],
-                ["**Fields**", _field_links(entry, standard, page)],
-                ["**Tables**", _table_links(entry, standard, page)],
-            ]))
+            out.append(
+                facts_md(
+                    [
+                        ("Code", code(entry.code)),
+                        (
+                            "Severity",
+                            f"{entry.severity.value} ({SEVERITY_MEANING[entry.severity]})",
+                        ),
+                        ("Message", message_md(entry.message)),
+                        ("Fields", _field_links(entry, standard, page)),
+                        ("Tables", _table_links(entry, standard, page)),
+                    ]
+                )
+            )
     return "".join(out)
 
 
@@ -454,42 +543,54 @@ def _properties_table(schema: dict[str, Any]) -> str:
     required = set(schema.get("required", []))
     rows = []
     for name, prop in schema.get("properties", {}).items():
-        rows.append([
-            code(name),
-            _schema_type(prop),
-            "yes" if name in required else "no",
-            md(prop.get("description", "")),
-        ])
+        rows.append(
+            [
+                code(name),
+                _schema_type(prop),
+                "yes" if name in required else "no",
+                md_prose(prop.get("description", "")),
+            ]
+        )
     return table_md(["Property", "Type", "Always there", "Description"], rows)
 
 
-REPORT_EXAMPLE: dict[str, Any] = {
-    "report_format": "1.0",
-    "valid": False,
-    "standard_version": "0.1.0",
-    "standard_version_source": "declared",
-    "standard_version_reason": "the data declares standard_version 0.1.0",
-    "tool_version": "0.1.0",
-    "inputs": ["extract.xlsx"],
-    "counts": {"error": 1, "warning": 0, "information": 0},
-    "rows": {"submission": 1, "children": 10, "placements": 12},
-    "issues": [
-        {
-            "code": "PLC-END-BEFORE-START",
-            "severity": "error",
-            "title": "Placement ends before it starts",
-            "message": "End date (2025-03-01) is before Start date (2025-04-01).",
-            "docs": "https://sufficiency-standard.github.io/sufficiency-standard/reference/"
-                    "rules/#plc-end-before-start",
-            "table": "placements",
-            "field": "end_date",
-            "row": 7,
-            "cell": "E7",
-            "path": None,
-            "source": "extract.xlsx, sheet placements",
-        }
-    ],
-}
+def report_example() -> dict[str, Any]:
+    """A small report as `--format json` writes it, worded from the catalogue itself."""
+    entry = ENTRIES["PLC-END-BEFORE-START"]
+    message = entry.message.format(
+        later_title="End date",
+        later_value="2025-03-01",
+        earlier_title="Start date",
+        earlier_value="2025-04-01",
+    )
+    return {
+        "report_format": "1.0",
+        "valid": False,
+        "standard_version": "0.1.0",
+        "standard_version_source": "declared",
+        "standard_version_reason": "The data declares version 0.1.0.",
+        "tool_version": "0.1.0",
+        "inputs": ["extract.xlsx"],
+        "counts": {"error": 1, "warning": 0, "information": 0},
+        "rows": {"submission": 1, "children": 10, "placements": 12},
+        "issues": [
+            {
+                "code": entry.code,
+                "severity": entry.severity.value,
+                "title": entry.title,
+                "message": message,
+                "docs": entry.docs_url,
+                "table": "placements",
+                "field": "end_date",
+                "row": 7,
+                "cell": "E7",
+                "path": None,
+                "source": "extract.xlsx, sheet placements",
+                "value": "2025-03-01",
+                "related": [],
+            }
+        ],
+    }
 
 
 def render_report_format(report_schema: dict[str, Any]) -> str:
@@ -502,7 +603,7 @@ def render_report_format(report_schema: dict[str, Any]) -> str:
         f"Schema ({md(report_schema.get('$id', ''))}) is published here: "
         "[report.schema.json](schemas/report.schema.json).\n\n"
     )
-    out.append(md(report_schema.get("description", "")) + "\n\n")
+    out.append(md_prose(report_schema.get("description", "")) + "\n\n")
     out.append(
         "Personal values (child IDs, months of birth, postcodes) are left out of "
         "`value` unless `--show-values` is given; messages never hold them.\n\n"
@@ -515,13 +616,19 @@ def render_report_format(report_schema: dict[str, Any]) -> str:
             if ref in defs:
                 merged["properties"].update(defs[ref].get("properties", {}))
                 merged["required"] += defs[ref].get("required", [])
-        merged["properties"].update(definition.get("properties", {}))
+        # `"table": true` only re-admits a property that allOf already describes.
+        merged["properties"].update(
+            (key, prop)
+            for key, prop in definition.get("properties", {}).items()
+            if isinstance(prop, dict)
+        )
         merged["required"] += definition.get("required", [])
         out.append(f"\n## {name}\n\n")
         if definition.get("description"):
-            out.append(md(definition["description"]) + "\n\n")
+            out.append(md_prose(definition["description"]) + "\n\n")
         out.append(_properties_table(merged))
-    out.append("\n## Example\n\n```json\n" + json.dumps(REPORT_EXAMPLE, indent=2) + "\n```\n")
+    example = json.dumps(report_example(), indent=2, ensure_ascii=False)
+    out.append("\n## Example\n\n```json\n" + example + "\n```\n")
     return "".join(out)
 
 
@@ -532,14 +639,20 @@ def render_reference_index(standard: Standard) -> str:
         f"{md(standard.description)}\n\n"
     )
     out.append("## Tables\n\n")
-    out.append(table_md(
-        ["Table", "Title", "Fields", "One row is"],
-        (
-            [f"[{code(t.name)}](tables/{t.name}.md)", md(t.title), str(len(t.fields)),
-             md(t.description)]
-            for t in standard.tables
-        ),
-    ))
+    out.append(
+        table_md(
+            ["Table", "Title", "Fields", "One row is"],
+            (
+                [
+                    f"[{code(t.name)}](tables/{t.name}.md)",
+                    md(t.title),
+                    str(len(t.fields)),
+                    md(t.description),
+                ]
+                for t in standard.tables
+            ),
+        )
+    )
     out.append(
         "\n## Also\n\n"
         "- [Entity relationships](entity-relationships.md): how the tables refer to each "
@@ -556,28 +669,39 @@ def render_reference_index(standard: Standard) -> str:
 def render_tables_index(standard: Standard) -> str:
     out = [GENERATED_NOTE, "# Tables\n\n"]
     out.append("One submission holds these tables, in this order.\n\n")
-    out.append(table_md(
-        ["Table", "Title", "Required fields", "One row is"],
-        (
-            [f"[{code(t.name)}]({t.name}.md)", md(t.title),
-             ", ".join(code(f.name) for f in t.fields if f.required), md(t.description)]
-            for t in standard.tables
-        ),
-    ))
+    out.append(
+        table_md(
+            ["Table", "Title", "Required fields", "One row is"],
+            (
+                [
+                    f"[{code(t.name)}]({t.name}.md)",
+                    md(t.title),
+                    ", ".join(code(f.name) for f in t.fields if f.required),
+                    md(t.description),
+                ]
+                for t in standard.tables
+            ),
+        )
+    )
     return "".join(out)
 
 
 def render_code_lists_index(standard: Standard) -> str:
     out = [GENERATED_NOTE, "# Code lists\n\n"]
     out.append("Every code list of the standard and the fields that use it.\n\n")
-    out.append(table_md(
-        ["Code list", "Values", "Used by"],
-        (
-            [f"[{md(c.title)}]({slug(c.name)}.md)", str(len(c.values)),
-             ", ".join(code(f"{t.name}.{f.name}") for t, f in used_by(standard, c))]
-            for c in standard.code_lists.values()
-        ),
-    ))
+    out.append(
+        table_md(
+            ["Code list", "Values", "Used by"],
+            (
+                [
+                    f"[{md(c.title)}]({slug(c.name)}.md)",
+                    str(len(c.values)),
+                    ", ".join(code(f"{t.name}.{f.name}") for t, f in used_by(standard, c)),
+                ]
+                for c in standard.code_lists.values()
+            ),
+        )
+    )
     return "".join(out)
 
 
@@ -638,8 +762,11 @@ def artefacts() -> dict[Path, str]:
         REFERENCE / "rules.md": render_rules(standard, entries),
         REFERENCE / "report-format.md": render_report_format(json.loads(report_schema_text)),
         REFERENCE / "schemas" / "report.schema.json": report_schema_text,
-        REFERENCE / "schemas" / f"sufficiency-standard-{standard.version}.schema.json":
-            json_schema_path(standard.version).read_text(encoding="utf-8"),
+        REFERENCE
+        / "schemas"
+        / f"sufficiency-standard-{standard.version}.schema.json": json_schema_path(
+            standard.version
+        ).read_text(encoding="utf-8"),
         VERSION_SNIPPET: render_version_snippet(standard),
         MKDOCS_YML: render_mkdocs_yml(MKDOCS_YML.read_text(encoding="utf-8"), standard),
     }
@@ -665,9 +792,11 @@ def main() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     # Everything in docs/reference/ is generated: a file no longer produced is stale.
-    leftovers = sorted(
-        p for p in REFERENCE.rglob("*") if p.is_file() and p not in files
-    ) if REFERENCE.exists() else []
+    leftovers = (
+        sorted(p for p in REFERENCE.rglob("*") if p.is_file() and p not in files)
+        if REFERENCE.exists()
+        else []
+    )
     for path in leftovers:
         stale.append(path)
         if not args.check:

@@ -28,7 +28,6 @@ STANDARD_VERSION: str = latest_version()
 """The newest version of the standard shipped in this package."""
 
 
-
 def __getattr__(name: str) -> object:
     # The validator pulls in polars; load it only when it is first used.
     if name == "validate":

@@ -41,7 +41,7 @@ class Entry:
         return f"{DOCS_BASE}#{self.anchor}"
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
 
 ENTRIES: dict[str, Entry] = {}
 
@@ -55,38 +55,97 @@ def declare(*entries: Entry) -> None:
 
 declare(
     # -- reading: the file, its sheets and its columns -----------------------------
-    Entry("FILE-ENCODING", I, "file", "Text encoding detected",
-          "{source} was read as {encoding}."),
-    Entry("SHEET-MISSING", E, "structure", "Missing sheet or file",
-          "There is no {table} {container}. Every submission has one, even when it has "
-          "no rows."),
-    Entry("SHEET-UNKNOWN", W, "structure", "Unknown sheet or file",
-          "{source} is not a table of the standard and was not checked. The tables are: "
-          "{expected}."),
-    Entry("SHEET-DUPLICATE", E, "structure", "Table given twice",
-          "The {table} table is given twice ({sources}). Give each table once."),
-    Entry("HEADER-NOT-FOUND", E, "structure", "No header row",
-          "No header row was found in {source}: none of the first {rows_searched} rows "
-          "names the table's columns (such as {example_columns})."),
-    Entry("COLUMN-MISSING", E, "structure", "Missing required column",
-          "The required column {field_title} ({field}) is missing from {source}."),
-    Entry("COLUMN-UNKNOWN", W, "structure", "Unknown column",
-          "Column {column} ({header}) of {source} is not a field of the {table} table "
-          "and was not checked."),
-    Entry("COLUMN-DUPLICATE", E, "structure", "Column given twice",
-          "Columns {columns} of {source} are all {field_title} ({field}). Keep one."),
-    Entry("COLUMN-RENAMED", I, "structure", "Column header matched",
-          "Column {column} header \"{header}\" was read as {field_title} ({field})."),
-    Entry("FILE-DELIMITER", I, "file", "Separator detected",
-          "{source} was read with {delimiter} between values, not commas."),
-    Entry("COLUMN-NO-HEADER", W, "structure", "Values without a header",
-          "Column {column} of {source} has values but no header, so it was not checked. "
-          "Give it a header or delete it."),
-    Entry("JSON-WRONG-TYPE", E, "structure", "Wrong kind of JSON value",
-          "{path} in {source} should be {expected}, not {actual}; it was read as empty."),
-    Entry("CELL-ERROR", E, "value", "Excel error in a cell",
-          "Cell {cell} of {source} shows the Excel error {error} instead of a value. Fix "
-          "the formula, or type the value."),
+    Entry(
+        "FILE-ENCODING", INFO, "file", "Text encoding detected", "{source} was read as {encoding}."
+    ),
+    Entry(
+        "SHEET-MISSING",
+        E,
+        "structure",
+        "Missing sheet or file",
+        "There is no {table} {container}. Every submission has one, even when it has no rows.",
+    ),
+    Entry(
+        "SHEET-UNKNOWN",
+        W,
+        "structure",
+        "Unknown sheet or file",
+        "{source} is not a table of the standard and was not checked. The tables are: {expected}.",
+    ),
+    Entry(
+        "SHEET-DUPLICATE",
+        E,
+        "structure",
+        "Table given twice",
+        "The {table} table is given twice ({sources}). Give each table once.",
+    ),
+    Entry(
+        "HEADER-NOT-FOUND",
+        E,
+        "structure",
+        "No header row",
+        "No header row was found in {source}: none of the first {rows_searched} rows "
+        "names the table's columns (such as {example_columns}).",
+    ),
+    Entry(
+        "COLUMN-MISSING",
+        E,
+        "structure",
+        "Missing required column",
+        "The required column {field_title} ({field}) is missing from {source}.",
+    ),
+    Entry(
+        "COLUMN-UNKNOWN",
+        W,
+        "structure",
+        "Unknown column",
+        "Column {column} ({header}) of {source} is not a field of the {table} table "
+        "and was not checked.",
+    ),
+    Entry(
+        "COLUMN-DUPLICATE",
+        E,
+        "structure",
+        "Column given twice",
+        "Columns {columns} of {source} are all {field_title} ({field}). Keep one.",
+    ),
+    Entry(
+        "COLUMN-RENAMED",
+        INFO,
+        "structure",
+        "Column header matched",
+        'Column {column} header "{header}" was read as {field_title} ({field}).',
+    ),
+    Entry(
+        "FILE-DELIMITER",
+        INFO,
+        "file",
+        "Separator detected",
+        "{source} was read with {delimiter} between values, not commas.",
+    ),
+    Entry(
+        "COLUMN-NO-HEADER",
+        W,
+        "structure",
+        "Values without a header",
+        "Column {column} of {source} has values but no header, so it was not checked. "
+        "Give it a header or delete it.",
+    ),
+    Entry(
+        "JSON-WRONG-TYPE",
+        E,
+        "structure",
+        "Wrong kind of JSON value",
+        "{path} in {source} should be {expected}, not {actual}; it was read as empty.",
+    ),
+    Entry(
+        "CELL-ERROR",
+        E,
+        "value",
+        "Excel error in a cell",
+        "Cell {cell} of {source} shows the Excel error {error} instead of a value. Fix "
+        "the formula, or type the value.",
+    ),
 )
 # The checks' entries are declared in their own modules (check/*), beside the code
 # that finds them; importing sufficiency_standard.check registers them.
@@ -107,11 +166,10 @@ def make_issue(
 ) -> Issue:
     """An Issue of a declared kind, its message filled from the template."""
     declared = ENTRIES[code]
-    message = declared.message.format(**params)
     return Issue(
         code=code,
         severity=declared.severity,
-        message=message[:1].upper() + message[1:],
+        message=declared.message.format(**params),
         location=location or Location(),
         value=None if value is None else str(value),
         personal=personal,

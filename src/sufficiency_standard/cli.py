@@ -49,22 +49,44 @@ def _input_size(paths: list[Path]) -> int:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(
-        help="The submission: an .xlsx workbook, CSV files, a folder or .zip of CSV files, "
-        "or a .json file.", show_default=False)],
-    report_format: Annotated[ReportFormat, typer.Option(
-        "--format", "-f", help="How to report.")] = ReportFormat.console,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file (required for xlsx).")] = None,
-    standard_version: Annotated[str | None, typer.Option(
-        "--standard-version", help="Check against this version (X.Y or X.Y.Z) instead of "
-        "the one the data declares.")] = None,
-    show_values: Annotated[bool, typer.Option(
-        "--show-values", help="Show personal values (child IDs, months of birth, "
-        "postcodes) in the report. Off by default.")] = False,
-    examples: Annotated[int, typer.Option(
-        "--examples", min=1, help="How many places to show for each kind of issue "
-        "(console only).")] = 3,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The submission: an .xlsx workbook, CSV files, a folder or .zip of CSV files, "
+            "or a .json file.",
+            show_default=False,
+        ),
+    ],
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="How to report.")
+    ] = ReportFormat.console,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (required for xlsx)."),
+    ] = None,
+    standard_version: Annotated[
+        str | None,
+        typer.Option(
+            "--standard-version",
+            help="Check against this version (X.Y or X.Y.Z) instead of the one the data declares.",
+        ),
+    ] = None,
+    show_values: Annotated[
+        bool,
+        typer.Option(
+            "--show-values",
+            help="Show personal values (child IDs, months of birth, "
+            "postcodes) in the report. Off by default.",
+        ),
+    ] = False,
+    examples: Annotated[
+        int,
+        typer.Option(
+            "--examples",
+            min=1,
+            help="How many places to show for each kind of issue (console only).",
+        ),
+    ] = 3,
 ) -> None:
     """Check a submission against the standard and report every problem by cell.
 
@@ -86,7 +108,8 @@ def validate(
         if big:
             with stderr.status("Reading...") as status:
                 report = run_validation(
-                    paths, standard_version,
+                    paths,
+                    standard_version,
                     progress=lambda stage: status.update(f"{stage.capitalize()}..."),
                 )
         else:
@@ -134,5 +157,37 @@ def versions() -> None:
         typer.echo(f"{version}{marker}  {title}")
 
 
-def main() -> None:  # pragma: no cover - console-script shim
-    app()
+@app.command()
+def template(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the workbook (default: "
+            "sufficiency-template-<version>.xlsx in the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+    standard_version: Annotated[
+        str | None,
+        typer.Option(
+            "--standard-version",
+            help="Write the template of this version (X.Y or X.Y.Z) instead of the newest.",
+        ),
+    ] = None,
+) -> None:
+    """Write an Excel workbook to fill in: one sheet per table, with drop-down lists.
+
+    Keep its headers as they are, fill it in, and check it with `sufficiency validate`.
+    """
+    from sufficiency_standard.shipped import UnknownVersionError
+    from sufficiency_standard.template import template_command
+
+    try:
+        written = template_command(out, standard_version)
+    except UnknownVersionError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write {out}: {error.strerror or error}") from None
+    typer.echo(f"Template written to {written}.", err=True)

@@ -15,12 +15,21 @@ from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, s
 from sufficiency_standard.issues import Issue, Location, Severity
 
 declare(
-    Entry("KEY-DUPLICATE", Severity.ERROR, "key", "Identifier used twice",
-          "{shown} is the {field_title} of more than one row of {table}; each row needs "
-          "its own. It is first used at {first}."),
-    Entry("KEY-REFERENCE", Severity.ERROR, "key", "Reference to a missing row",
-          "{shown} in {field_title} does not match the {target_title} of any row of "
-          "{target_table}."),
+    Entry(
+        "KEY-DUPLICATE",
+        Severity.ERROR,
+        "key",
+        "Identifier used twice",
+        "{field_title}: {shown} is used by more than one row of {table}; each row "
+        "needs its own. It is first used at {first}.",
+    ),
+    Entry(
+        "KEY-REFERENCE",
+        Severity.ERROR,
+        "key",
+        "Reference to a missing row",
+        "{field_title}: {shown} does not match the {target_title} of any row of {target_table}.",
+    ),
 )
 
 
@@ -72,8 +81,13 @@ def check_references(table: TypedTable, tables: dict[str, TypedTable]) -> Iterat
                 location(table, field.name, index),
                 value=value,
                 personal=field.is_personal,
-                related=(Location(table=target.table.name, field=target_field.name,
-                                  source=target.source.source),),
+                related=(
+                    Location(
+                        table=target.table.name,
+                        field=target_field.name,
+                        source=target.source.source,
+                    ),
+                ),
                 shown=shown(field, value),
                 field_title=field.title,
                 target_title=target_field.title,

@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
-from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location
 from sufficiency_standard.issues import Issue, Location, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -61,9 +61,16 @@ def _shown_date(value: date | None) -> str:
 # -- the submission ------------------------------------------------------------------
 
 
-@rule(Entry("SUB-ONE-ROW", E, "rule", "One submission row",
-            "The submission sheet must have exactly one row; it has {count}.",
-            tables=("submission",)))
+@rule(
+    Entry(
+        "SUB-ONE-ROW",
+        E,
+        "rule",
+        "One submission row",
+        "The submission sheet must have exactly one row; it has {count}.",
+        tables=("submission",),
+    )
+)
 def submission_has_one_row(context: RuleContext) -> Iterator[Issue]:
     table = context.table("submission")
     if table.source is not None and table.height != 1:
@@ -74,21 +81,49 @@ def submission_has_one_row(context: RuleContext) -> Iterator[Issue]:
 # -- dates in order within a row -----------------------------------------------------
 
 _DATE_ORDER = (
-    ("SUB-PERIOD-ORDER", "Period ends before it starts", "submission", "period_start",
-     "period_end"),
-    ("PLC-END-BEFORE-START", "Placement ends before it starts", "placements", "start_date",
-     "end_date"),
-    ("REF-NEEDED-BEFORE-REFERRAL", "Home needed before the referral", "referrals",
-     "referral_date", "needed_by_date"),
-    ("COST-END-BEFORE-START", "Cost period ends before it starts", "costs", "cost_start_date",
-     "cost_end_date"),
+    (
+        "SUB-PERIOD-ORDER",
+        "Period ends before it starts",
+        "submission",
+        "period_start",
+        "period_end",
+    ),
+    (
+        "PLC-END-BEFORE-START",
+        "Placement ends before it starts",
+        "placements",
+        "start_date",
+        "end_date",
+    ),
+    (
+        "REF-NEEDED-BEFORE-REFERRAL",
+        "Home needed before the referral",
+        "referrals",
+        "referral_date",
+        "needed_by_date",
+    ),
+    (
+        "COST-END-BEFORE-START",
+        "Cost period ends before it starts",
+        "costs",
+        "cost_start_date",
+        "cost_end_date",
+    ),
 )
 
 
 def _date_order_rule(code: str, title: str, table_name: str, earlier: str, later: str) -> None:
-    @rule(Entry(code, E, "rule", title,
-                "{later_title} ({later_value}) is before {earlier_title} ({earlier_value}).",
-                fields=(earlier, later), tables=(table_name,)))
+    @rule(
+        Entry(
+            code,
+            E,
+            "rule",
+            title,
+            "{later_title} ({later_value}) is before {earlier_title} ({earlier_value}).",
+            fields=(earlier, later),
+            tables=(table_name,),
+        )
+    )
     def check(context: RuleContext) -> Iterator[Issue]:
         table = context.table(table_name)
         first, second = table.table.field(earlier), table.table.field(later)
@@ -116,9 +151,16 @@ for _order in _DATE_ORDER:
 _MAY_BE_AFTER_EXTRACT = {"extract_date", "needed_by_date"}
 
 
-@rule(Entry("DATE-AFTER-EXTRACT", E, "rule", "Date after the extract date",
-            "{field_title} ({date_value}) is after the extract date ({extract_date}); the "
-            "data cannot hold dates that had not come when it was extracted."))
+@rule(
+    Entry(
+        "DATE-AFTER-EXTRACT",
+        E,
+        "rule",
+        "Date after the extract date",
+        "{field_title} ({date_value}) is after the extract date ({extract_date}); the "
+        "data cannot hold dates that had not come when it was extracted.",
+    )
+)
 def dates_not_after_extract(context: RuleContext) -> Iterator[Issue]:
     if context.extract_date is None:
         return
@@ -152,24 +194,42 @@ _AGE_LIMIT_YEARS = 26
 
 def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
     """The table's rows with the first day of their child's birth month (`__born`)."""
-    children = context.table("children").frame.select(
-        pl.col("child_id"),
-        pl.col("birth_month").str.strptime(pl.Date, "%Y-%m", strict=False).alias("__born"),
-    ).unique("child_id", keep="first")
+    children = (
+        context.table("children")
+        .frame.select(
+            pl.col("child_id"),
+            pl.col("birth_month").str.strptime(pl.Date, "%Y-%m", strict=False).alias("__born"),
+        )
+        .unique("child_id", keep="first")
+    )
     return context.table(table_name).frame.join(children, on="child_id", how="left")
 
 
-@rule(Entry("CHILD-AGE-LIMIT", E, "rule", "Child 26 or older",
-            "{field_title} ({date_value}) is after the child turned {limit} (born "
-            "{born_text}); the standard covers children and young people under {limit}.",
-            fields=("birth_month",)))
+@rule(
+    Entry(
+        "CHILD-AGE-LIMIT",
+        E,
+        "rule",
+        "Child 26 or older",
+        "{field_title} ({date_value}) is after the child turned {limit} (born "
+        "{born_text}); the standard covers children and young people under {limit}.",
+        fields=("birth_month",),
+    )
+)
 def child_under_26(context: RuleContext) -> Iterator[Issue]:
     yield from _age_check(context, "CHILD-AGE-LIMIT", older_than=_AGE_LIMIT_YEARS)
 
 
-@rule(Entry("CHILD-DATE-BEFORE-BIRTH", E, "rule", "Date before the child was born",
-            "{field_title} ({date_value}) is before the child's month of birth.",
-            fields=("birth_month",)))
+@rule(
+    Entry(
+        "CHILD-DATE-BEFORE-BIRTH",
+        E,
+        "rule",
+        "Date before the child was born",
+        "{field_title} ({date_value}) is before the child's month of birth.",
+        fields=("birth_month",),
+    )
+)
 def dates_after_birth(context: RuleContext) -> Iterator[Issue]:
     yield from _age_check(context, "CHILD-DATE-BEFORE-BIRTH", older_than=None)
 
@@ -193,8 +253,13 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
                     code,
                     location(table, name, index),
                     value=value.isoformat(),
-                    related=(Location(table="children", field="birth_month",
-                                      source=children.source.source if children.source else None),),
+                    related=(
+                        Location(
+                            table="children",
+                            field="birth_month",
+                            source=children.source.source if children.source else None,
+                        ),
+                    ),
                     field_title=table.table.field(name).title,
                     date_value=value.isoformat(),
                     limit=older_than,
@@ -206,20 +271,31 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
 
 
 def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
-    placements = context.table("placements").frame.select(
-        pl.col("placement_id"),
-        pl.col(ROW_INDEX).alias("__placement_row"),
-        pl.col("start_date").alias("__placement_start"),
-        pl.col("end_date").alias("__placement_end"),
-        pl.col("placement_type").alias("__placement_type"),
-    ).unique("placement_id", keep="first")
+    placements = (
+        context.table("placements")
+        .frame.select(
+            pl.col("placement_id"),
+            pl.col(ROW_INDEX).alias("__placement_row"),
+            pl.col("start_date").alias("__placement_start"),
+            pl.col("end_date").alias("__placement_end"),
+            pl.col("placement_type").alias("__placement_type"),
+        )
+        .unique("placement_id", keep="first")
+    )
     return context.table("costs").frame.join(placements, on="placement_id", how="inner")
 
 
-@rule(Entry("COST-OUTSIDE-PLACEMENT", E, "rule", "Cost period outside its placement",
-            "The cost period {period} is not within its placement ({placement_period}).",
-            fields=("cost_start_date", "cost_end_date", "start_date", "end_date"),
-            tables=("costs", "placements")))
+@rule(
+    Entry(
+        "COST-OUTSIDE-PLACEMENT",
+        E,
+        "rule",
+        "Cost period outside its placement",
+        "The cost period {period} is not within its placement ({placement_period}).",
+        fields=("cost_start_date", "cost_end_date", "start_date", "end_date"),
+        tables=("costs", "placements"),
+    )
+)
 def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
     placements = context.table("placements")
@@ -246,20 +322,32 @@ def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
         )
 
 
-@rule(Entry("COST-OVERLAP", E, "rule", "Cost periods overlap",
-            "This cost period starts on {start}, before the previous {basis}cost period of "
-            "the same placement ended ({previous_end}). Cost periods of one placement and "
-            "basis must not overlap.",
-            fields=("placement_id", "cost_basis", "cost_start_date", "cost_end_date"),
-            tables=("costs",)))
+@rule(
+    Entry(
+        "COST-OVERLAP",
+        E,
+        "rule",
+        "Cost periods overlap",
+        "This cost period starts on {start}, before the previous {basis}cost period of "
+        "the same placement ended ({previous_end}). Cost periods of one placement and "
+        "basis must not overlap.",
+        fields=("placement_id", "cost_basis", "cost_start_date", "cost_end_date"),
+        tables=("costs",),
+    )
+)
 def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
     ordered = (
-        costs.frame.filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
+        costs.frame.filter(
+            pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null()
+        )
         .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
         .with_columns(
-            pl.col("cost_end_date").fill_null(date.max).shift(1)
-            .over("placement_id", "cost_basis").alias("__previous_end"),
+            pl.col("cost_end_date")
+            .fill_null(date.max)
+            .shift(1)
+            .over("placement_id", "cost_basis")
+            .alias("__previous_end"),
             pl.col(ROW_INDEX).shift(1).over("placement_id", "cost_basis").alias("__previous_row"),
         )
     )
@@ -277,28 +365,51 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
 
 
 _COST_PARTS = (
-    ("COST-COMPONENTS-SUM", "components",
-     ("core_weekly", "additional_support_weekly", "education_weekly", "health_weekly",
-      "other_weekly")),
-    ("COST-CONTRIBUTIONS-SUM", "funders' contributions",
-     ("social_care_contribution", "education_contribution", "health_contribution")),
+    (
+        "COST-COMPONENTS-SUM",
+        "components",
+        (
+            "core_weekly",
+            "additional_support_weekly",
+            "education_weekly",
+            "health_weekly",
+            "other_weekly",
+        ),
+    ),
+    (
+        "COST-CONTRIBUTIONS-SUM",
+        "funders' contributions",
+        ("social_care_contribution", "education_contribution", "health_contribution"),
+    ),
 )
 _SUM_TOLERANCE = 0.01
 
 
 def _parts_rule(code: str, what: str, parts: tuple[str, ...]) -> None:
-    @rule(Entry(code, E, "rule", f"Cost {what} add up to the total",
-                "The " + what + " given add up to £{parts_sum}, but Total weekly cost is "
-                "£{total}. Where they are given they must add up to it (within 1p).",
-                fields=(*parts, "total_weekly_cost"), tables=("costs",)))
+    @rule(
+        Entry(
+            code,
+            E,
+            "rule",
+            f"Cost {what} add up to the total",
+            "The " + what + " given add up to £{parts_sum}, but Total weekly cost is "
+            "£{total}. Where they are given they must add up to it (within 1p).",
+            fields=(*parts, "total_weekly_cost"),
+            tables=("costs",),
+        )
+    )
     def check(context: RuleContext) -> Iterator[Issue]:
         costs = context.table("costs")
         any_given = pl.any_horizontal(pl.col(p).is_not_null() for p in parts)
+        # A negative amount already has its own error: the sum says nothing more.
+        all_valid = pl.all_horizontal(
+            pl.col(p).fill_null(0) >= 0 for p in (*parts, "total_weekly_cost")
+        )
         parts_sum = pl.sum_horizontal(pl.col(p).fill_null(0) for p in parts)
-        wrong = costs.frame.filter(
-            (any_given & ((parts_sum - pl.col("total_weekly_cost")).abs() > _SUM_TOLERANCE + 1e-9))
-            .fill_null(False)
-        ).select(ROW_INDEX, parts_sum.alias("__sum"), "total_weekly_cost")
+        mismatch = (parts_sum - pl.col("total_weekly_cost")).abs() > _SUM_TOLERANCE + 1e-9
+        wrong = costs.frame.filter((any_given & all_valid & mismatch).fill_null(False)).select(
+            ROW_INDEX, parts_sum.alias("__sum"), "total_weekly_cost"
+        )
         for index, total_parts, total in wrong.iter_rows():
             yield make_issue(
                 code,
@@ -316,11 +427,19 @@ for _parts in _COST_PARTS:
 # -- a child's placements ----------------------------------------------------------
 
 
-@rule(Entry("PLC-OVERLAP", E, "rule", "A child's placements overlap",
-            "This placement starts on {start}, before the child's previous placement "
-            "ended ({previous_end}). A child's placements must not overlap, except "
-            "temporary moves (SSDA903 T codes).",
-            fields=("child_id", "start_date", "end_date", "place_code"), tables=("placements",)))
+@rule(
+    Entry(
+        "PLC-OVERLAP",
+        E,
+        "rule",
+        "A child's placements overlap",
+        "This placement starts on {start}, before the child's previous placement "
+        "ended ({previous_end}). A child's placements must not overlap, except "
+        "temporary moves (SSDA903 T codes).",
+        fields=("child_id", "start_date", "end_date", "place_code"),
+        tables=("placements",),
+    )
+)
 def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     open_end = context.extract_date or date.max
@@ -332,7 +451,11 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         )
         .sort("child_id", "start_date", ROW_INDEX)
         .with_columns(
-            pl.col("end_date").fill_null(open_end).shift(1).over("child_id").alias("__previous_end"),
+            pl.col("end_date")
+            .fill_null(open_end)
+            .shift(1)
+            .over("child_id")
+            .alias("__previous_end"),
             pl.col(ROW_INDEX).shift(1).over("child_id").alias("__previous_row"),
         )
     )
@@ -352,10 +475,18 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
 _FAR_MILES = 350
 
 
-@rule(Entry("PLC-DISTANCE-FAR", W, "quality", "Placement very far away",
-            "Distance (miles) is {miles}, more than {limit} miles. Check it is miles, not "
-            "kilometres or a postcode mistake.",
-            fields=("distance_miles",), tables=("placements",)))
+@rule(
+    Entry(
+        "PLC-DISTANCE-FAR",
+        W,
+        "quality",
+        "Placement very far away",
+        "Distance (miles) is {miles}, more than {limit} miles. Check it is miles, not "
+        "kilometres or a postcode mistake.",
+        fields=("distance_miles",),
+        tables=("placements",),
+    )
+)
 def distance_is_plausible(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     far = placements.frame.filter((pl.col("distance_miles") > _FAR_MILES).fill_null(False))
@@ -380,10 +511,18 @@ _WEEKLY_COST_RANGES = {
 }
 
 
-@rule(Entry("COST-OUTLIER", W, "quality", "Weekly cost far outside the usual range",
-            "Total weekly cost £{total} is far outside the usual range for a {placement_type} "
-            "placement (£{low} to £{high} a week). Check the amount and that it is weekly.",
-            fields=("total_weekly_cost", "placement_type"), tables=("costs", "placements")))
+@rule(
+    Entry(
+        "COST-OUTLIER",
+        W,
+        "quality",
+        "Weekly cost far outside the usual range",
+        "Total weekly cost £{total} is far outside the usual range for a {placement_type} "
+        "placement (£{low} to £{high} a week). Check the amount and that it is weekly.",
+        fields=("total_weekly_cost", "placement_type"),
+        tables=("costs", "placements"),
+    )
+)
 def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
     placements = context.table("placements")
@@ -396,8 +535,10 @@ def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
     )
     joined = _costs_with_placements(context).join(bounds, on="__placement_type", how="inner")
     outside = joined.filter(
-        ((pl.col("total_weekly_cost") < pl.col("__low")) | (pl.col("total_weekly_cost") > pl.col("__high")))
-        .fill_null(False)
+        (
+            (pl.col("total_weekly_cost") < pl.col("__low"))
+            | (pl.col("total_weekly_cost") > pl.col("__high"))
+        ).fill_null(False)
     )
     for row in outside.iter_rows(named=True):
         yield make_issue(
@@ -415,11 +556,19 @@ def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
 _YOUNGEST_RESIDENTIAL = 10
 
 
-@rule(Entry("PLC-RESIDENTIAL-UNDER-10", W, "quality", "Residential placement for a young child",
-            "This residential placement started when the child was under "
-            f"{_YOUNGEST_RESIDENTIAL}. Children this young are rarely placed in children's "
-            "homes; check the placement type and the month of birth.",
-            fields=("placement_type", "start_date", "birth_month"), tables=("placements",)))
+@rule(
+    Entry(
+        "PLC-RESIDENTIAL-UNDER-10",
+        W,
+        "quality",
+        "Residential placement for a young child",
+        "This residential placement started when the child was under "
+        f"{_YOUNGEST_RESIDENTIAL}. Children this young are rarely placed in children's "
+        "homes; check the placement type and the month of birth.",
+        fields=("placement_type", "start_date", "birth_month"),
+        tables=("placements",),
+    )
+)
 def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     joined = _with_birth_month(context, "placements")
@@ -442,9 +591,16 @@ def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
 _NOTHING = "None"
 
 
-@rule(Entry("LIST-NONE-WITH-OTHERS", E, "rule", "\"None\" listed with other values",
-            "{field_title} lists \"None\" together with other values; give either \"None\" "
-            "or the values that apply."))
+@rule(
+    Entry(
+        "LIST-NONE-WITH-OTHERS",
+        E,
+        "rule",
+        '"None" listed with other values',
+        '{field_title} lists "None" together with other values; give either "None" '
+        "or the values that apply.",
+    )
+)
 def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
     for table in context.tables.values():
         for field in table.table.fields:
@@ -455,8 +611,11 @@ def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
                 (column.list.contains(_NOTHING) & (column.list.len() > 1)).fill_null(False)
             )
             for (index,) in mixed.select(ROW_INDEX).iter_rows():
-                yield make_issue("LIST-NONE-WITH-OTHERS", location(table, field.name, index),
-                                 field_title=field.title)
+                yield make_issue(
+                    "LIST-NONE-WITH-OTHERS",
+                    location(table, field.name, index),
+                    field_title=field.title,
+                )
 
 
 def run_rules(context: RuleContext) -> Iterator[Issue]:

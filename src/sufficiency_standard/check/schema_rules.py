@@ -52,20 +52,26 @@ def _all(conditions: tuple[Condition, ...]) -> pl.Expr:
 
 def check_schema_rules(table: TypedTable) -> Iterator[Issue]:
     for rule in table.table.rules:
-        broken = table.frame.filter((_all(rule.when) & ~_all(rule.then)).fill_null(False))
+        # A value that could not be read has its own error; do not judge the rule on it.
+        checkable = table.frame.filter(table.readable(rule.fields))
+        broken = checkable.filter((_all(rule.when) & ~_all(rule.then)).fill_null(False))
         if broken.is_empty():
             continue
         target = rule.then[0].field
         fields = [table.table.field(name) for name in rule.fields]
         for row in broken.select(ROW_INDEX, *[f.name for f in fields]).iter_rows(named=True):
             facts = " and ".join(
-                f"{f.title} is blank" if row[f.name] is None else f"{f.title} is {shown(f, row[f.name])}"
+                f"{f.title} is blank"
+                if row[f.name] is None
+                else f"{f.title} is {shown(f, row[f.name])}"
                 for f in fields
             )
+            index = row[ROW_INDEX]
             yield make_issue(
                 rule.code,
-                location(table, target, row[ROW_INDEX]),
+                location(table, target, index),
                 value=row[target],
                 personal=table.table.field(target).is_personal,
+                related=tuple(location(table, f.name, index) for f in fields if f.name != target),
                 facts=facts,
             )

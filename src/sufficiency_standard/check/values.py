@@ -22,35 +22,90 @@ from sufficiency_standard.issues import Issue, Location, Severity
 from sufficiency_standard.read.source import SourceTable
 from sufficiency_standard.standard import Field, Table
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFORMATION
 
 declare(
-    Entry("VALUE-REQUIRED", E, "value", "Required value missing",
-          "{field_title} is required, but this cell is blank."),
-    Entry("VALUE-RECOMMENDED", W, "value", "Recommended value missing",
-          "{field_title} is blank in {count} of {total} rows of {table}. It is not "
-          "required, but the sufficiency analysis needs it."),
-    Entry("VALUE-DATE", E, "value", "Not a date",
-          "{field_title} must be a date, written as 2025-04-03 or 03/04/2025 (day "
-          "first); {shown} is not a date."),
-    Entry("VALUE-INTEGER", E, "value", "Not a whole number",
-          "{field_title} must be a whole number such as 2; {shown} is not."),
-    Entry("VALUE-NUMBER", E, "value", "Not a number",
-          "{field_title} must be a number such as {example}; {shown} is not."),
-    Entry("VALUE-MONEY-PLACES", E, "value", "Money with more than 2 decimal places",
-          "{field_title} is money and has at most 2 decimal places (pounds and pence); "
-          "{shown} has more."),
-    Entry("VALUE-CODE", E, "value", "Not one of the allowed codes",
-          "{shown} is not an allowed value of {field_title}. Use one of: {allowed}."),
-    Entry("VALUE-PATTERN", E, "value", "Not in the required form",
-          "{shown} is not a valid {field_title}. {hint}"),
-    Entry("VALUE-MINIMUM", E, "value", "Below the minimum",
-          "{field_title} must be {minimum} or more; {shown} is less."),
-    Entry("VALUE-MAXIMUM", E, "value", "Above the maximum",
-          "{field_title} must be {maximum} or less; {shown} is more."),
-    Entry("VALUE-NORMALISED", I, "value", "Value read in the standard's form",
-          "{count_values} in {field_title} {was_were} {what}, and {was_were} read in the "
-          "standard's form{example}."),
+    Entry(
+        "VALUE-REQUIRED",
+        E,
+        "value",
+        "Required value missing",
+        "{field_title} is required, but this cell is blank.",
+    ),
+    Entry(
+        "VALUE-RECOMMENDED",
+        W,
+        "value",
+        "Recommended value missing",
+        "{field_title} is blank in {count} of {total} rows of {table}. It is not "
+        "required, but the sufficiency analysis needs it.",
+    ),
+    Entry(
+        "VALUE-DATE",
+        E,
+        "value",
+        "Not a date",
+        "{field_title} must be a date, written as 2025-04-03 or 03/04/2025 (day "
+        "first); {shown} is not a date.",
+    ),
+    Entry(
+        "VALUE-INTEGER",
+        E,
+        "value",
+        "Not a whole number",
+        "{field_title} must be a whole number such as 2; {shown} is not.",
+    ),
+    Entry(
+        "VALUE-NUMBER",
+        E,
+        "value",
+        "Not a number",
+        "{field_title} must be a number such as {example}; {shown} is not.",
+    ),
+    Entry(
+        "VALUE-MONEY-PLACES",
+        E,
+        "value",
+        "Money with more than 2 decimal places",
+        "{field_title} is money and has at most 2 decimal places (pounds and pence); "
+        "{shown} has more.",
+    ),
+    Entry(
+        "VALUE-CODE",
+        E,
+        "value",
+        "Not one of the allowed codes",
+        "{field_title}: {shown} is not an allowed value. Use one of: {allowed}.",
+    ),
+    Entry(
+        "VALUE-PATTERN",
+        E,
+        "value",
+        "Not in the required form",
+        "{field_title}: {shown} is not in the right form. {hint}",
+    ),
+    Entry(
+        "VALUE-MINIMUM",
+        E,
+        "value",
+        "Below the minimum",
+        "{field_title} must be {minimum} or more; {shown} is less.",
+    ),
+    Entry(
+        "VALUE-MAXIMUM",
+        E,
+        "value",
+        "Above the maximum",
+        "{field_title} must be {maximum} or less; {shown} is more.",
+    ),
+    Entry(
+        "VALUE-NORMALISED",
+        INFO,
+        "value",
+        "Value read in the standard's form",
+        "{count_values} in {field_title} {was_were} {what}, and {was_were} read in the "
+        "standard's form{example}.",
+    ),
 )
 
 # Date forms accepted besides ISO: (strptime format, what it is, for the message).
@@ -77,6 +132,15 @@ class TypedTable:
     source: SourceTable | None  # None when the submission has no such table at all
     frame: pl.DataFrame  # one column per field of the standard, plus ROW_INDEX
     blank: dict[str, pl.Series]  # per field given in the source: which rows were blank
+    unreadable: dict[str, pl.Series]  # per field given: rows whose text could not be read
+
+    def readable(self, field_names: tuple[str, ...] | list[str]) -> pl.Series:
+        """Rows where none of these fields holds text that could not be read."""
+        mask = pl.Series([True] * self.height, dtype=pl.Boolean)
+        for name in field_names:
+            if name in self.unreadable:
+                mask = mask & ~self.unreadable[name]
+        return mask
 
     @property
     def height(self) -> int:
@@ -105,7 +169,7 @@ def location(table: TypedTable, field_name: str | None, index: int) -> Location:
 def shown(field: Field, value: str | None) -> str:
     """How a message quotes a value: never a personal value."""
     if field.is_personal:
-        return "the value in this cell"
+        return "the value"
     return f'"{value}"'
 
 
@@ -174,8 +238,10 @@ def _parse_integer(name: str) -> _Parsed:
         value,
         text.is_not_null() & value.is_null(),
         "VALUE-INTEGER",
-        ((thousands, "written with thousands separators"),
-         (trailing_zero, "a whole number written with decimals")),
+        (
+            (thousands, "written with thousands separators"),
+            (trailing_zero, "a whole number written with decimals"),
+        ),
     )
 
 
@@ -188,8 +254,10 @@ def _parse_decimal(name: str) -> _Parsed:
         value,
         text.is_not_null() & value.is_null(),
         "VALUE-NUMBER",
-        ((text.str.contains("£") & value.is_not_null(), "written with a £ sign"),
-         (text.str.contains(",") & value.is_not_null(), "written with thousands separators")),
+        (
+            (text.str.contains("£") & value.is_not_null(), "written with a £ sign"),
+            (text.str.contains(",") & value.is_not_null(), "written with thousands separators"),
+        ),
     )
 
 
@@ -208,17 +276,17 @@ def _parse_code(name: str, field: Field) -> _Parsed:
     lookup = _code_lookup(field)
     codes = set(field.code_list.codes) if field.code_list else set()
     if field.multivalued:
-        items = _text(name).str.split(";").list.eval(
-            pl.element().str.split(",")
-        ).list.eval(pl.element().explode().str.strip_chars()).list.eval(
-            pl.element().filter(pl.element() != "")
+        items = (
+            _text(name)
+            .str.split(";")
+            .list.eval(pl.element().str.split(","))
+            .list.eval(pl.element().explode().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
         )
         keys = items.list.eval(pl.element().str.to_lowercase().str.replace_all(r"\s+", " "))
         value = keys.list.eval(pl.element().replace_strict(lookup, default=None))
         bad = value.list.eval(pl.element().is_null()).list.any()
-        differs = (
-            pl.concat_list(items).list.join("; ") != value.list.join("; ")
-        ) & ~bad
+        differs = (pl.concat_list(items).list.join("; ") != value.list.join("; ")) & ~bad
         return _Parsed(
             pl.when(bad).then(None).otherwise(value),
             bad,
@@ -227,8 +295,10 @@ def _parse_code(name: str, field: Field) -> _Parsed:
         )
     text = _text(name)
     key = text.str.to_lowercase().str.replace_all(r"\s+", " ")
-    value = pl.when(text.is_in(list(codes))).then(text).otherwise(
-        key.replace_strict(lookup, default=None)
+    value = (
+        pl.when(text.is_in(list(codes)))
+        .then(text)
+        .otherwise(key.replace_strict(lookup, default=None))
     )
     yes_no = value.is_in(["Yes", "No"]) & ~text.is_in(list(codes))
     other_spelling = value.is_not_null() & (value != text) & ~yes_no
@@ -236,8 +306,10 @@ def _parse_code(name: str, field: Field) -> _Parsed:
         value,
         text.is_not_null() & value.is_null(),
         "VALUE-CODE",
-        ((yes_no, "a yes/no answer written another way"),
-         (other_spelling, "written in another case or with extra spaces")),
+        (
+            (yes_no, "a yes/no answer written another way"),
+            (other_spelling, "written in another case or with extra spaces"),
+        ),
     )
 
 
@@ -313,13 +385,20 @@ def type_table(table: Table, source: SourceTable | None) -> tuple[TypedTable, li
         for number, (mask, _) in enumerate(parsed.normalised):
             verdict_columns.append(mask.fill_null(False).alias(f"__norm{number}:{name}"))
     typed_columns = [parsers[f.name].value.alias(f.name) for f in present]
-    absent = [pl.lit(None, dtype=dtype_of(f)).alias(f.name) for f in table.fields if f not in present]
+    absent = [
+        pl.lit(None, dtype=dtype_of(f)).alias(f.name) for f in table.fields if f not in present
+    ]
 
     worked = raw.with_row_index(ROW_INDEX).with_columns(verdict_columns)
     typed = worked.select(ROW_INDEX, *typed_columns, *absent)
     blank = {f.name: worked.get_column(f"__blank:{f.name}") for f in present}
+    unreadable = {
+        name: worked.get_column(f"__bad:{name}").fill_null(False)
+        for name, parsed in parsers.items()
+        if parsed.bad is not None
+    }
     typed_table = TypedTable(
-        table, source, typed.select(ROW_INDEX, *[f.name for f in table.fields]), blank
+        table, source, typed.select(ROW_INDEX, *[f.name for f in table.fields]), blank, unreadable
     )
 
     for field in present:
@@ -328,10 +407,14 @@ def type_table(table: Table, source: SourceTable | None) -> tuple[TypedTable, li
     return typed_table, issues
 
 
-def _unreadable(worked: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed) -> Iterator[Issue]:
+def _unreadable(
+    worked: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed
+) -> Iterator[Issue]:
     if parsed.bad is None:
         return
-    rows = worked.filter(pl.col(f"__bad:{field.name}").fill_null(False)).select(ROW_INDEX, field.name)
+    rows = worked.filter(pl.col(f"__bad:{field.name}").fill_null(False)).select(
+        ROW_INDEX, field.name
+    )
     for index, raw in rows.iter_rows():
         yield _value_issue(table, field, parsed.bad_code, index, raw)
 

@@ -33,13 +33,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def render_console(report: Report, console: Console, show_values: bool = False,
-                   examples: int = _EXAMPLES_PER_GROUP) -> None:
+def render_console(
+    report: Report, console: Console, show_values: bool = False, examples: int = _EXAMPLES_PER_GROUP
+) -> None:
     mark, style = ("✓", "bold green") if report.valid else ("✗", "bold red")
     console.print(Text(f"{mark} {report.verdict()}", style=style))
-    console.print(
-        f"  Checked against version {report.standard.version}: {report.standard.reason}."
-    )
+    console.print(f"  Checked against version {report.standard.version}: {report.standard.reason}.")
     counts = report.counts
     rows = sum(report.rows.values())
     console.print(

@@ -56,7 +56,7 @@ def render_html(report: Report, show_values: bool = False) -> str:
             f"{escape(entry.severity.value.capitalize())}</strong> "
             f"<code>{escape(code)}</code> {escape(entry.title)} ({len(issues):,})</summary>"
         )
-        out.append('<table><tr><th>Where</th><th>What is wrong</th>')
+        out.append("<table><tr><th>Where</th><th>What is wrong</th>")
         out.append("<th>Value</th></tr>" if show_values else "</tr>")
         for issue in issues:
             value_cell = ""
@@ -66,7 +66,9 @@ def render_html(report: Report, show_values: bool = False) -> str:
                 f"<tr><td>{escape(_where(issue))}</td><td>{escape(issue.message)}</td>"
                 f"{value_cell}</tr>"
             )
-        out.append(f'</table><p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>')
+        out.append(
+            f'</table><p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
+        )
         out.append("</details>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

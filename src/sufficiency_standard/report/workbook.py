@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.report.model import Report, issue_dict
+from sufficiency_standard.sheets import ALL_ISSUES_SHEET, SUMMARY_SHEET
 
 _FILL = {
     Severity.ERROR: PatternFill("solid", fgColor="F8C9C0"),
@@ -27,8 +28,9 @@ _BOLD = Font(bold=True)
 _COLUMNS = ("severity", "code", "title", "source", "table", "cell", "path", "field", "message")
 
 
-def render_workbook(report: Report, out: Path, workbook_input: Path | None,
-                    show_values: bool = False) -> None:
+def render_workbook(
+    report: Report, out: Path, workbook_input: Path | None, show_values: bool = False
+) -> None:
     book = load_workbook(workbook_input) if workbook_input is not None else Workbook()
     if workbook_input is None:
         book.remove(book.active)
@@ -56,7 +58,7 @@ def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
 
 
 def _summary_sheet(book: Workbook, report: Report) -> None:
-    sheet = book.create_sheet("Validation summary", 0)
+    sheet = book.create_sheet(SUMMARY_SHEET, 0)
     sheet.append([report.verdict()])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([f"Checked against version {report.standard.version}: {report.standard.reason}."])
@@ -71,16 +73,23 @@ def _summary_sheet(book: Workbook, report: Report) -> None:
     for code, issues in report.by_code().items():
         entry = ENTRIES[code]
         first = issues[0].location
-        sheet.append([code, entry.severity.value, entry.title, len(issues),
-                      f"{first.sheet or first.table or ''} {first.cell or first.path or ''}".strip(),
-                      entry.docs_url])
+        sheet.append(
+            [
+                code,
+                entry.severity.value,
+                entry.title,
+                len(issues),
+                f"{first.sheet or first.table or ''} {first.cell or first.path or ''}".strip(),
+                entry.docs_url,
+            ]
+        )
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["C"].width = 45
     sheet.column_dimensions["E"].width = 24
 
 
 def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
-    sheet = book.create_sheet("All issues", 1)
+    sheet = book.create_sheet(ALL_ISSUES_SHEET, 1)
     columns = (*_COLUMNS, "value") if show_values else _COLUMNS
     sheet.append(list(columns))
     for cell in sheet[1]:

@@ -1,0 +1,233 @@
+"""CSV files (one `<table>.csv` per table), given one by one, in a folder or in a zip.
+
+The header row is found the way it is in a sheet: the row among the first 20 that names
+the most fields (title rows above it are skipped). The first rows are parsed with the
+csv module to find it and to choose the separator (comma; semicolon or tab only when
+they name strictly more fields); polars then reads the rest as text, which scales to
+millions of rows. Row numbers are record numbers, as a spreadsheet shows the file (a
+quoted value spanning lines is one row). A file polars cannot read as a rectangle
+(rows longer than the header) is read again with the csv module, and a file neither
+can read (an unclosed quote) cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from sufficiency_standard.catalogue import make_issue
+from sufficiency_standard.issues import InputError, Location
+from sufficiency_standard.read.encoding import decode_text
+from sufficiency_standard.read.found import Found, GivenTable
+from sufficiency_standard.read.headers import (
+    HEADER_SEARCH_ROWS,
+    FieldMatcher,
+    header_not_found,
+    match_table_name,
+)
+from sufficiency_standard.read.tabular import build_table, raw_column
+from sufficiency_standard.standard import Standard, Table
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_HEAD_CHARACTERS = 1 << 18  # enough text for the first 20 records of any real file
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+_CONTAINER = "CSV file"
+
+
+def read_csv_file(path: Path, standard: Standard) -> Found:
+    """One CSV file given directly; its name says its table."""
+    found = Found(kind="csv", container=_CONTAINER)
+    table = _table_or_unknown(found, path.name, path.name, standard)
+    if table is not None:
+        read_csv_data(found, _file_bytes(path), name=path.name, source=path.name, table=table)
+    return found
+
+
+def read_csv_folder(folder: Path, standard: Standard) -> Found:
+    """Every file of a folder (not its subfolders): CSV files by name, others as unknown."""
+    found = Found(kind="csv", container=_CONTAINER)
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or _is_hidden(path.name):
+            continue
+        table = _table_or_unknown(found, path.name, path.name, standard)
+        if table is not None:
+            data = _file_bytes(path)
+            read_csv_data(found, data, name=path.name, source=path.name, table=table)
+    return found
+
+
+def _file_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path.name} cannot be opened: {error.strerror or error}.") from None
+
+
+def read_csv_zip(archive: zipfile.ZipFile, name: str, standard: Standard) -> Found:
+    """Every CSV file in a zip (already opened and checked by `archive.open_zip`)."""
+    found = Found(kind="csv", container=_CONTAINER)
+    members = [
+        member
+        for member in archive.infolist()
+        if not member.is_dir()
+        and not any(_is_hidden(part) for part in PurePosixPath(member.filename).parts)
+    ]
+    for member in sorted(members, key=lambda member: member.filename):
+        file_name = PurePosixPath(member.filename).name
+        source = f"{name}, file {member.filename}"
+        table = _table_or_unknown(found, file_name, source, standard)
+        if table is None:
+            continue
+        try:
+            data = archive.read(member)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+            raise InputError(
+                f"{name} is damaged: {member.filename} cannot be read ({error})."
+            ) from None
+        read_csv_data(found, data, name=f"{member.filename} in {name}", source=source, table=table)
+    return found
+
+
+def _is_hidden(name: str) -> bool:
+    # macOS leaves __MACOSX/ and ._ files in zips; Excel leaves ~$ lock files in folders.
+    return name.startswith((".", "~$")) or name == "__MACOSX"
+
+
+def _table_or_unknown(
+    found: Found, file_name: str, source: str, standard: Standard
+) -> Table | None:
+    path = PurePosixPath(file_name)
+    table = None
+    if path.suffix.lower() in CSV_SUFFIXES:
+        table = match_table_name(path.stem, standard)
+    if table is None:
+        found.issues.append(
+            make_issue(
+                "SHEET-UNKNOWN",
+                Location(source=source),
+                source=source,
+                expected=", ".join(standard.table_names),
+            )
+        )
+    return table
+
+
+def read_csv_data(found: Found, data: bytes, *, name: str, source: str, table: Table) -> None:
+    """Read one CSV file's bytes as `table` into `found`."""
+    decoded = decode_text(data, name)
+    if decoded.encoding is not None:
+        found.issues.append(
+            make_issue(
+                "FILE-ENCODING",
+                Location(table=table.name, source=source),
+                source=source,
+                encoding=decoded.encoding,
+            )
+        )
+    text, payload = decoded.text, decoded.utf8
+    if "\n" not in text and "\r" in text:  # old Mac line endings
+        text, payload = text.replace("\r", "\n"), payload.replace(b"\r", b"\n")
+
+    matcher = FieldMatcher(table)
+    head_text = text[:_HEAD_CHARACTERS]
+    best: tuple[int, str, int, list[list[str | None]]] | None = None
+    for separator in _SEPARATORS:
+        head = _records(head_text, separator, HEADER_SEARCH_ROWS)
+        scores = [matcher.score(row) for row in head]
+        score = max(scores, default=0)
+        if score and (best is None or score > best[0]):
+            best = (score, separator, scores.index(score), head)
+    if best is None:
+        rows_searched = len(_records(head_text, ",", HEADER_SEARCH_ROWS))
+        found.issues.append(header_not_found(table, source, rows_searched))
+        found.tables.append(GivenTable(table.name, source, None))
+        return
+    _, separator, header_index, head = best
+    if separator != ",":
+        found.issues.append(
+            make_issue(
+                "FILE-DELIMITER",
+                Location(table=table.name, source=source),
+                source=source,
+                delimiter=_SEPARATORS[separator],
+            )
+        )
+    header = head[header_index]
+    body = _body_by_polars(payload, separator, header_index, header)
+    if body is None:
+        header, body = _body_by_csv_module(text, separator, header_index, name)
+    source_table, issues = build_table(
+        table,
+        kind="csv",
+        source=source,
+        header=header,
+        header_row=header_index + 1,
+        body=body,
+    )
+    found.tables.append(GivenTable(table.name, source, source_table))
+    found.issues.extend(issues)
+
+
+def _records(text: str, separator: str, limit: int) -> list[list[str | None]]:
+    """The first records of a file's text, as far as they can be parsed with `separator`."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[list[str | None]] = []
+    try:
+        for record in itertools.islice(reader, limit):
+            records.append([cell or None for cell in record])
+    except csv.Error:
+        pass  # not this separator, or a record cut off at the end of the text read
+    return records
+
+
+def _body_by_polars(
+    payload: bytes, separator: str, header_index: int, header: list[str | None]
+) -> pl.DataFrame | None:
+    """The rows under the header, or None when polars cannot read them as a rectangle."""
+    width = len(header)
+    try:
+        frame = pl.read_csv(
+            payload,
+            has_header=False,
+            separator=separator,
+            quote_char='"',
+            skip_rows=header_index,
+            schema={raw_column(i): pl.String for i in range(width)},
+            infer_schema=False,
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+    # The first row read must be the header found, or records were counted differently.
+    if frame.height == 0 or [cell or None for cell in frame.row(0)] != header:
+        return None
+    return frame.slice(1)
+
+
+def _body_by_csv_module(
+    text: str, separator: str, header_index: int, name: str
+) -> tuple[list[str | None], pl.DataFrame]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        raise InputError(
+            f"{name} cannot be read as CSV: {error} on line {reader.line_num} "
+            "(often a quote that is not closed)."
+        ) from None
+    header: list[str | None] = [cell or None for cell in records[header_index]]
+    rows = records[header_index + 1 :]
+    width = max([len(header), *map(len, rows)])
+    columns: dict[str, list[str | None]] = {raw_column(i): [] for i in range(width)}
+    for row in rows:
+        for index in range(width):
+            columns[raw_column(index)].append(row[index] if index < len(row) else None)
+    body = pl.DataFrame(columns, schema={column: pl.String for column in columns})
+    return header, body

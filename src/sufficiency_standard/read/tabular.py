@@ -1,0 +1,97 @@
+"""A grid of text cells (a sheet, a CSV file) -> one SourceTable with cell positions.
+
+Shared by the workbook and CSV readers once they have found the header row: matches
+the header, drops fully blank rows (keeping every other row's number as shown, so cell
+references stay right), and keeps one text column per recognised field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from sufficiency_standard.catalogue import make_issue
+from sufficiency_standard.issues import Issue, Location
+from sufficiency_standard.read.headers import FieldMatcher, column_letter, map_header
+from sufficiency_standard.read.source import InputKind, SourceTable
+from sufficiency_standard.standard import Table
+
+_ROW_INDEX = "__row_index__"
+
+
+def raw_column(index: int) -> str:
+    """The name of a grid column in the raw frames the readers build."""
+    return f"c{index}"
+
+
+def build_table(
+    table: Table,
+    *,
+    kind: InputKind,
+    source: str,
+    header: Sequence[str | None],
+    header_row: int,
+    body: pl.DataFrame,
+) -> tuple[SourceTable, list[Issue]]:
+    """The table below a header row.
+
+    `body` holds the rows under the header, in file order, as String columns named by
+    `raw_column(i)`; its row j is shown as row `header_row + 1 + j`. It may be wider than
+    the header (cells past the last header cell).
+    """
+    width = body.width
+    header = list(header) + [None] * (width - len(header))
+    layout = map_header(header, FieldMatcher(table), source=source, header_row=header_row)
+    issues = list(layout.issues)
+
+    # "" (a quoted empty CSV cell) is as blank as an empty one.
+    names = [raw_column(i) for i in range(width)]
+    body = body.with_columns(pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names)
+
+    # A row is blank when every cell is empty or spaces. A row's first non-empty cell
+    # settles almost every row; only rows whose first value is spaces need all their cells.
+    if width:
+        first_value = body.select(pl.coalesce(names).alias("first"))["first"]
+        has_text = first_value.str.contains(r"\S").fill_null(False)
+        doubtful = first_value.is_not_null() & ~has_text
+        if doubtful.any():
+            deeper = body.filter(doubtful).select(
+                pl.concat_str(names, ignore_nulls=True).str.contains(r"\S").alias("text")
+            )["text"]
+            has_text = has_text.scatter(doubtful.arg_true(), deeper)
+        kept = body.with_row_index(_ROW_INDEX).filter(has_text)
+    else:
+        kept = body.with_row_index(_ROW_INDEX)
+    row_numbers = (kept[_ROW_INDEX].cast(pl.Int64) + (header_row + 1)).to_list()
+
+    for index in layout.headerless:
+        values = kept[raw_column(index)]
+        if values.null_count() < len(values) and values.str.contains(r"\S").any():
+            letter = column_letter(index)
+            issues.append(
+                make_issue(
+                    "COLUMN-NO-HEADER",
+                    Location(
+                        table=table.name,
+                        row=header_row,
+                        cell=f"{letter}{header_row}",
+                        source=source,
+                    ),
+                    column=letter,
+                    source=source,
+                )
+            )
+
+    frame = kept.select(
+        pl.col(raw_column(index)).alias(field_name) for field_name, index in layout.columns.items()
+    )
+    source_table = SourceTable(
+        name=table.name,
+        kind=kind,
+        source=source,
+        frame=frame,
+        row_numbers=row_numbers,
+        columns={name: column_letter(index) for name, index in layout.columns.items()},
+    )
+    return source_table, issues

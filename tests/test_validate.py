@@ -1,0 +1,164 @@
+"""The validator end to end: the example passes in every format, each invalid example
+fails for exactly its one reason at the right cell or path, and the same data gives
+the same issues whatever format it comes in.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sufficiency_standard import validate
+from sufficiency_standard.issues import Issue, Severity
+from sufficiency_standard.read.headers import column_letter
+from sufficiency_standard.standard import load_standard
+from sufficiency_standard.write import write_csv_folder, write_json, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+EXAMPLE = json.loads((EXAMPLES / "example-submission.json").read_text(encoding="utf-8"))
+INVALID = ROOT / "tests" / "data" / "invalid"
+CASES = json.loads((INVALID / "cases.json").read_text(encoding="utf-8"))
+STANDARD = load_standard()
+
+CODE_OF_CONSTRAINT = {
+    "required": "VALUE-REQUIRED",
+    "pattern": "VALUE-PATTERN",
+    "enum": "VALUE-CODE",
+    "minimum": "VALUE-MINIMUM",
+    "identifier": "KEY-DUPLICATE",
+    "reference": "KEY-REFERENCE",
+}
+
+
+def errors(issues: list[Issue]) -> list[Issue]:
+    return [i for i in issues if i.severity is Severity.ERROR]
+
+
+def expected_code(case: dict[str, Any]) -> str:
+    return (
+        case["rule_code"]
+        if case["constraint"] == "rule"
+        else CODE_OF_CONSTRAINT[case["constraint"]]
+    )
+
+
+def expected_cell(case: dict[str, Any]) -> str:
+    table = STANDARD.table(case["table"])
+    column = [f.name for f in table.fields].index(case["field"])
+    return f"{column_letter(column)}{case['row_index'] + 2}"
+
+
+def expected_path(case: dict[str, Any]) -> str:
+    if case["table"] == "submission":
+        return f"/{case['field']}"
+    return f"/{case['table']}/{case['row_index']}/{case['field']}"
+
+
+# ---------------------------------------------------------------- the valid example
+
+
+@pytest.mark.parametrize(
+    "example",
+    ["example-submission.xlsx", "example-submission.json", "csv"],
+)
+def test_example_submission_is_valid_in_every_format(example: str) -> None:
+    report = validate(EXAMPLES / example)
+    assert errors(report.issues) == []
+    assert report.valid
+    assert report.standard.version == STANDARD.version
+    assert report.standard.source == "declared"
+    assert report.rows["placements"] == len(EXAMPLE["placements"])
+
+
+def test_example_submission_has_no_warnings() -> None:
+    report = validate(EXAMPLES / "example-submission.xlsx")
+    assert [i for i in report.issues if i.severity is Severity.WARNING] == []
+
+
+def test_a_submission_given_as_a_dict_is_validated() -> None:
+    report = validate(EXAMPLE)
+    assert report.valid
+
+
+# ---------------------------------------------------------------- invalid examples
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_invalid_json_example_fails_for_its_one_reason_at_its_path(case: dict[str, Any]) -> None:
+    report = validate(INVALID / case["file"])
+    found = errors(report.issues)
+    assert not report.valid
+    assert [i.code for i in found] == [expected_code(case)], [i.message for i in found]
+    assert expected_path(case) in _places(found[0], "path")
+    assert found[0].table == case["table"]
+    assert case["field"] in _places(found[0], "field")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+def test_invalid_example_as_workbook_fails_at_its_cell(
+    case: dict[str, Any], tmp_path: Path
+) -> None:
+    submission = json.loads((INVALID / case["file"]).read_text(encoding="utf-8"))
+    workbook = tmp_path / "case.xlsx"
+    write_xlsx(submission, workbook)
+    report = validate(workbook)
+    found = errors(report.issues)
+    assert [i.code for i in found] == [expected_code(case)], [i.message for i in found]
+    assert expected_cell(case) in _places(found[0], "cell")
+
+
+def _places(issue: Issue, kind: str) -> set[str | None]:
+    """Where an issue points: its own cell, and for a duplicated ID or a rule across
+    fields also the other cells involved."""
+    return {getattr(issue.location, kind)} | {getattr(place, kind) for place in issue.related}
+
+
+# ---------------------------------------------------------------- same data, same issues
+
+
+def _broken_submission() -> dict[str, Any]:
+    """The example with several kinds of mistakes at once."""
+    broken = copy.deepcopy(EXAMPLE)
+    broken["placements"][0]["placement_type"] = "Fostr"
+    broken["placements"][1]["end_date"] = "2020-01-01"
+    broken["costs"][0]["total_weekly_cost"] = -5
+    broken["children"][1]["birth_month"] = "2011-13"
+    broken["referrals"][0]["child_id"] = "NO-SUCH-CHILD"
+    return broken
+
+
+def _signature(issues: list[Issue]) -> list[tuple[str, str | None, str | None]]:
+    return sorted((i.code, i.table, i.field) for i in issues if i.code != "VALUE-NORMALISED")
+
+
+def test_the_same_data_gives_the_same_issues_in_xlsx_csv_and_json(tmp_path: Path) -> None:
+    broken = _broken_submission()
+    write_json(broken, tmp_path / "broken.json")
+    write_xlsx(broken, tmp_path / "broken.xlsx")
+    write_csv_folder(broken, tmp_path / "csv")
+    from_json = validate(tmp_path / "broken.json").issues
+    from_xlsx = validate(tmp_path / "broken.xlsx").issues
+    from_csv = validate(tmp_path / "csv").issues
+    assert _signature(from_json) == _signature(from_xlsx) == _signature(from_csv)
+    assert {
+        "VALUE-CODE",
+        "PLC-END-BEFORE-START",
+        "VALUE-MINIMUM",
+        "VALUE-PATTERN",
+        "KEY-REFERENCE",
+    } <= {i.code for i in from_xlsx}
+
+
+def test_rows_and_cells_in_csv_match_the_workbook(tmp_path: Path) -> None:
+    broken = _broken_submission()
+    write_xlsx(broken, tmp_path / "broken.xlsx")
+    write_csv_folder(broken, tmp_path / "csv")
+    cells = lambda issues: sorted((i.code, i.table, i.cell) for i in issues)  # noqa: E731
+    assert cells(validate(tmp_path / "broken.xlsx").issues) == cells(
+        validate(tmp_path / "csv").issues
+    )
