@@ -358,7 +358,14 @@ def artefacts() -> dict[Path, str]:
         compiled = compile_standard(view)
         version = compiled["version"]
         folder = PACKAGE / "standards" / version
+        migration = SCHEMA.parent / "migrations" / f"{version}.yaml"
+        carried = (
+            {folder / "migration.yaml": migration.read_text(encoding="utf-8")}
+            if migration.exists()
+            else {}
+        )
         return {
+            **carried,
             folder / "schema.yaml": merged_text,
             folder / "jsonschema.json": build_json_schema(schema_file, version),
             folder / "standard.json": json.dumps(compiled, indent=2, ensure_ascii=False) + "\n",
@@ -375,6 +382,14 @@ def main() -> int:
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:
             continue
+        if (path.parent / "release.json").exists():
+            print(
+                f"error: version {path.parent.name} is released and frozen, but the schema "
+                f"no longer gives the same {path.name}. Raise `version` in schema/*.yaml "
+                "(see docs/releasing.md) instead of changing a released version.",
+                file=sys.stderr,
+            )
+            return 2
         stale.append(path.relative_to(ROOT))
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)

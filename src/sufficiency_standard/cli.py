@@ -148,13 +148,85 @@ def validate(
 
 @app.command()
 def versions() -> None:
-    """List the versions of the standard shipped in this package."""
-    from sufficiency_standard.shipped import compiled_standard, latest_version, shipped_versions
+    """List the versions of the standard shipped in this package and what changed."""
+    from sufficiency_standard.shipped import latest_version, release_info, shipped_versions
 
-    for version in shipped_versions():
-        marker = " (newest)" if version == latest_version() else ""
-        title = compiled_standard(version)["title"]
-        typer.echo(f"{version}{marker}  {title}")
+    for version in reversed(shipped_versions()):
+        release = release_info(version)
+        when = f"released {release['released']}" if release else "not released (working draft)"
+        newest = ", newest" if version == latest_version() else ""
+        typer.echo(f"{version}  ({when}{newest})")
+        for change in (release or {}).get("changes", []):
+            typer.echo(f"  - {change}")
+
+
+@app.command()
+def upgrade(
+    path: Annotated[Path, typer.Argument(help="The submission to upgrade.", show_default=False)],
+    to: Annotated[str, typer.Option("--to", help="The version to upgrade to (X.Y or X.Y.Z).")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the upgraded submission (default: the input's "
+            "name with the version added). Never the input itself.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Convert a submission to a newer version of the standard, listing every change."""
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.shipped import UnknownVersionError
+    from sufficiency_standard.upgrade import upgrade as run_upgrade
+
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    try:
+        result = run_upgrade(path, to, out)
+    except (InputError, UnknownVersionError) as error:
+        raise _fail(str(error)) from None
+    typer.echo(
+        f"Upgraded {path} from {result.source_version} to {result.target_version}: {result.output}"
+    )
+    for change in result.changes:
+        places = change.places(result.tabular_input)
+        where = f" ({places})" if places else ""
+        typer.echo(f"  changed  {change.table}.{change.field}{where}: {change.what}")
+    for change in result.not_carried:
+        typer.echo(f"  NOT CARRIED  {change.table}.{change.field}: {change.what}")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The older version.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The newer version.", show_default=False)],
+) -> None:
+    """What changed between two versions, and the version bump the change needs.
+
+    Exit code 1 when the newer version's number is not bumped enough for its changes.
+    """
+    from sufficiency_standard.diff import (
+        bump_is_enough,
+        compare_versions,
+        declared_bump,
+        required_bump,
+    )
+    from sufficiency_standard.shipped import UnknownVersionError, resolve_version
+
+    try:
+        old_version, new_version = resolve_version(old), resolve_version(new)
+    except UnknownVersionError as error:
+        raise _fail(str(error)) from None
+    changes = compare_versions(old_version, new_version)
+    typer.echo(f"From {old_version} to {new_version}: {len(changes)} changes.")
+    for change in changes:
+        typer.echo(f"  {change.level:<9} {change.what}")
+    needed, declared = required_bump(changes, old_version), declared_bump(old_version, new_version)
+    typer.echo(f"Needs a {needed} version bump; {new_version} is a {declared} bump.")
+    if not bump_is_enough(changes, old_version, new_version):
+        typer.echo("The new version number is not bumped enough for these changes.", err=True)
+        raise typer.Exit(EXIT_INVALID)
 
 
 @app.command()

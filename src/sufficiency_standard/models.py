@@ -60,7 +60,7 @@ def _check_rules(record: BaseModel, rules: list[dict[str, Any]]) -> None:
 
 
 metamodel_version = "1.12.0"
-version = "0.1.0"
+version = "0.2.0"
 
 
 class ConfiguredBaseModel(BaseModel):
@@ -425,6 +425,40 @@ class ReferralOutcomeEnum(str, Enum):
     ONGOING = "Ongoing"
     """
     The search was still open on the extract date.
+    """
+
+
+class NoHomeReasonEnum(str, Enum):
+    """
+    Why a search for a home ended without a suitable one.
+    """
+    NO_VACANCY = "No vacancy"
+    """
+    No home of a suitable type had a place when the child needed it.
+    """
+    NEEDS_COULD_NOT_BE_MET = "Needs could not be met"
+    """
+    Homes with a place said they could not meet the child's needs or manage the risks.
+    """
+    TOO_FAR_AWAY = "Too far away"
+    """
+    The only homes with a place were too far from where the child needed to live.
+    """
+    PRICE = "Price"
+    """
+    Homes were available only at a price the LA would not pay.
+    """
+    POOR_MATCH_WITH_OTHER_CHILDREN = "Poor match with other children"
+    """
+    A home had a place, but the child could not live safely with the children already there.
+    """
+    OTHER = "Other"
+    """
+    Another reason.
+    """
+    NOT_RECORDED = "Not recorded"
+    """
+    The reason was not recorded. Used when data from version 0.1.0, which had no such field, is upgraded; new data should give the real reason.
     """
 
 
@@ -1034,6 +1068,7 @@ class Referral(ConfiguredBaseModel):
     pets: Optional[PetsEnum] = Field(default=None, title="Pets", description="""Whether the child can, or must, live with pets or other animals.""")
     minimum_adult_ratio: Optional[AdultRatioEnum] = Field(default=None, title="Minimum adult ratio", description="""The minimum ratio of adults to the child that the home must provide.""")
     outcome: Optional[ReferralOutcomeEnum] = Field(default=None, title="Outcome", description="""How the search ended, or that it is still going on at the extract date.""")
+    no_home_reason: Optional[NoHomeReasonEnum] = Field(default=None, title="Reason no home was found", description="""Why the search ended without a suitable home. Required when the outcome is \"No suitable home found\": it is how a region sees which provision is missing.""")
     providers_approached: Optional[int] = Field(default=None, title="Providers approached", description="""How many providers were asked whether they could offer a home.""", ge=0)
     offers_received: Optional[int] = Field(default=None, title="Offers received", description="""How many offers of a home were received.""", ge=0)
 
@@ -1062,6 +1097,18 @@ class Referral(ConfiguredBaseModel):
             err_msg = f"Invalid school_location format: {v}"
             raise ValueError(err_msg)
         return v
+
+    _schema_rules: ClassVar[list[dict[str, Any]]] = [{'code': 'REF-NO-HOME-REASON',
+      'title': 'Reason given when no home was found',
+      'description': 'A search that ended without a suitable home must say why.',
+      'when': [{'field': 'outcome', 'in': ['No suitable home found']}],
+      'then': [{'field': 'no_home_reason', 'required': True}]}]
+
+    @model_validator(mode="after")
+    def check_schema_rules(self):
+        """The class rules of the schema, which field types alone cannot say."""
+        _check_rules(self, self._schema_rules)
+        return self
 
 
 class NeedsAssessment(ConfiguredBaseModel):

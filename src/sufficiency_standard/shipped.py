@@ -64,8 +64,12 @@ class UnknownVersionError(LookupError):
         )
 
 
-def _folder(version: str | None) -> Path:
+def version_folder(version: str | None = None) -> Path:
+    """The folder of a shipped version's files."""
     return Path(str(_STANDARDS / resolve_version(version)))
+
+
+_folder = version_folder
 
 
 def schema_path(version: str | None = None) -> Path:
@@ -88,6 +92,23 @@ def json_schema_path(version: str | None = None) -> Path:
 def json_schema(version: str | None = None) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of a Submission of a version, as a dict."""
     return json.loads(json_schema_path(version).read_text(encoding="utf-8"))
+
+
+RELEASE_FILE = "release.json"
+
+
+@cache
+def release_info(version: str) -> dict[str, Any] | None:
+    """A released version's record (date, changes, file hashes); None for a draft."""
+    path = _folder(version) / RELEASE_FILE
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def released_versions() -> tuple[str, ...]:
+    """The versions that are released and frozen, oldest first."""
+    return tuple(v for v in shipped_versions() if release_info(v) is not None)
 
 
 @cache

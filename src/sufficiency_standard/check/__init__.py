@@ -35,7 +35,7 @@ def check_submission(
         issues.extend(check_references(table, typed))
     header = typed["submission"].frame
     extract_date = header.get_column("extract_date")[0] if header.height else None
-    issues.extend(run_rules(RuleContext(typed, extract_date)))
+    issues.extend(run_rules(RuleContext(typed, extract_date), standard.version))
     return issues, typed
 
 

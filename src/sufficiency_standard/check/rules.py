@@ -38,20 +38,29 @@ RuleCheck = Callable[[RuleContext], Iterator[Issue]]
 class Rule:
     entry: Entry
     check: RuleCheck
+    since: str  # the first version of the standard the rule belongs to
 
 
 RULES: list[Rule] = []
 
 
-def rule(entry: Entry) -> Callable[[RuleCheck], RuleCheck]:
-    """Register a rule function together with its catalogue entry."""
+def rule(entry: Entry, since: str = "0.1.0") -> Callable[[RuleCheck], RuleCheck]:
+    """Register a rule function together with its catalogue entry.
+
+    A rule belongs to every version from `since` on, so a released version keeps
+    being checked by exactly the rules it was released with.
+    """
 
     def register(check: RuleCheck) -> RuleCheck:
         declare(entry)
-        RULES.append(Rule(entry, check))
+        RULES.append(Rule(entry, check, since))
         return check
 
     return register
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def _shown_date(value: date | None) -> str:
@@ -536,8 +545,11 @@ def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
     joined = _costs_with_placements(context).join(bounds, on="__placement_type", how="inner")
     outside = joined.filter(
         (
-            (pl.col("total_weekly_cost") < pl.col("__low"))
-            | (pl.col("total_weekly_cost") > pl.col("__high"))
+            (pl.col("total_weekly_cost") >= 0)  # a negative cost has its own error
+            & (
+                (pl.col("total_weekly_cost") < pl.col("__low"))
+                | (pl.col("total_weekly_cost") > pl.col("__high"))
+            )
         ).fill_null(False)
     )
     for row in outside.iter_rows(named=True):
@@ -618,6 +630,11 @@ def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
                 )
 
 
-def run_rules(context: RuleContext) -> Iterator[Issue]:
-    for registered in RULES:
+def rules_of(version: str) -> list[Rule]:
+    """The registry rules that belong to a version of the standard."""
+    return [r for r in RULES if _version_key(r.since) <= _version_key(version)]
+
+
+def run_rules(context: RuleContext, version: str) -> Iterator[Issue]:
+    for registered in rules_of(version):
         yield from registered.check(context)
