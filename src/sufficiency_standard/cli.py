@@ -118,7 +118,9 @@ def validate(
         raise _fail(str(error)) from None
 
     if report_format is ReportFormat.console:
-        console = Console(file=output.open("w", encoding="utf-8")) if output else Console()
+        # A file or a pipe gets whole lines (easier to search) rather than 80 columns.
+        target = output.open("w", encoding="utf-8") if output else sys.stdout
+        console = Console(file=target, soft_wrap=not target.isatty())
         from sufficiency_standard.report.console import render_console
 
         render_console(report, console, show_values=show_values, examples=examples)

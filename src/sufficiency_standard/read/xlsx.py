@@ -95,7 +95,7 @@ def read_workbook(path: Path, standard: Standard) -> Found:
                 raise InputError(
                     f"{name} is damaged: sheet {sheet.name} cannot be read: {_first_line(error)}"
                 ) from None
-            _read_sheet(found, table, source, rows, scan.errors)
+            _read_sheet(found, table, source, rows, scan.errors, sheet.name)
     return found
 
 
@@ -105,6 +105,7 @@ def _read_sheet(
     source: str,
     rows: list[list[Any]],
     errors: dict[tuple[int, int], str],
+    sheet_name: str,
 ) -> None:
     for (row_index, column_index), error in errors.items():
         if row_index < len(rows) and column_index < len(rows[row_index]):
@@ -131,6 +132,7 @@ def _read_sheet(
         header_row=header_row,
         body=body,
     )
+    source_table.sheet = sheet_name
     found.tables.append(GivenTable(table.name, source, source_table))
     found.issues.extend(issues)
 

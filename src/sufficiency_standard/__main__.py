@@ -1,0 +1,5 @@
+"""`python -m sufficiency_standard` runs the `sufficiency` command."""
+
+from sufficiency_standard.cli import app
+
+app(prog_name="sufficiency")

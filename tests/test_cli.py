@@ -1,0 +1,238 @@
+"""The `sufficiency` command as a user runs it: exit codes, report formats, bad files
+and personal values kept out of reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from sufficiency_standard.cli import app
+from sufficiency_standard.write import write_csv_folder, write_xlsx
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_XLSX = ROOT / "examples" / "example-submission.xlsx"
+EXAMPLE = json.loads((ROOT / "examples" / "example-submission.json").read_text(encoding="utf-8"))
+REPORT_SCHEMA = json.loads(
+    (ROOT / "src" / "sufficiency_standard" / "report" / "report.schema.json").read_text()
+)
+runner = CliRunner()
+
+# Personal values planted in a broken submission; no report may show them by default.
+SECRET_CHILD = "C-SECRET-4471"
+SECRET_POSTCODE = "TA1 2QZ"
+SECRET_BIRTH = "2011-14"
+
+
+def broken_submission() -> dict[str, Any]:
+    broken = copy.deepcopy(EXAMPLE)
+    broken["referrals"][0]["child_id"] = SECRET_CHILD  # a reference to no child
+    broken["referrals"][1]["family_location"] = SECRET_POSTCODE  # a full postcode
+    broken["children"][2]["birth_month"] = SECRET_BIRTH  # not a month
+    broken["placements"][0]["placement_type"] = "Fostr"
+    return broken
+
+
+@pytest.fixture
+def broken_workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.xlsx"
+    write_xlsx(broken_submission(), path)
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a user runs it."""
+    command = [sys.executable, "-m", "sufficiency_standard", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+# ---------------------------------------------------------------- exit codes
+
+
+def test_valid_example_exits_0_with_a_verdict() -> None:
+    result = run("validate", str(EXAMPLE_XLSX))
+    assert result.returncode == 0, result.stderr
+    assert "meets the Placement Sufficiency Data Standard" in " ".join(result.stdout.split())
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_workbook_exits_1_and_names_sheet_and_cell(broken_workbook: Path) -> None:
+    result = runner.invoke(app, ["validate", str(broken_workbook)])
+    assert result.exit_code == 1
+    assert "does not meet" in " ".join(result.stdout.split())
+    assert "placements F2" in result.stdout  # placement_type of the first placement
+    assert "VALUE-CODE" in result.stdout
+
+
+def test_help_is_quick_to_load_and_needs_no_polars() -> None:
+    probe = "import sys, sufficiency_standard.cli; print('polars' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.strip() == "False"
+    assert run("--help").returncode == 0
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_json_report_follows_its_published_schema(broken_workbook: Path) -> None:
+    result = runner.invoke(app, ["validate", str(broken_workbook), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    Draft202012Validator(REPORT_SCHEMA).validate(document)
+    assert document["valid"] is False
+    assert document["counts"]["error"] == len(
+        [i for i in document["issues"] if i["severity"] == "error"]
+    )
+    code_issue = next(i for i in document["issues"] if i["code"] == "VALUE-CODE")
+    assert (code_issue["table"], code_issue["field"], code_issue["row"], code_issue["cell"]) == (
+        "placements",
+        "placement_type",
+        2,
+        "F2",
+    )
+
+
+def test_json_report_of_a_json_input_gives_paths(tmp_path: Path) -> None:
+    source = tmp_path / "broken.json"
+    source.write_text(json.dumps(broken_submission()), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(source), "--format", "json"])
+    document = json.loads(result.stdout)
+    Draft202012Validator(REPORT_SCHEMA).validate(document)
+    code_issue = next(i for i in document["issues"] if i["code"] == "VALUE-CODE")
+    assert code_issue["path"] == "/placements/0/placement_type"
+    assert code_issue["cell"] is None
+
+
+def test_html_report_is_one_self_contained_page(broken_workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["validate", str(broken_workbook), "--format", "html", "--output", str(out)]
+    )
+    assert result.exit_code == 1
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "does not meet" in page and "VALUE-CODE" in page
+    assert "<script" not in page and "<link" not in page  # nothing to fetch
+
+
+def test_xlsx_report_marks_the_users_own_cells(broken_workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        app, ["validate", str(broken_workbook), "--format", "xlsx", "--output", str(out)]
+    )
+    assert result.exit_code == 1
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["Validation summary", "All issues"]
+    cell = book["placements"]["F2"]
+    assert cell.value == "Fostr"
+    assert "VALUE-CODE" in cell.comment.text
+    assert cell.fill.fgColor.rgb.endswith("F8C9C0")
+
+
+def test_xlsx_report_needs_an_output_file(broken_workbook: Path) -> None:
+    result = runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "--output" in result.stderr
+
+
+# ---------------------------------------------------------------- personal values
+
+
+@pytest.mark.parametrize("report_format", ["console", "json", "html"])
+def test_reports_never_show_personal_values_by_default(
+    broken_workbook: Path, tmp_path: Path, report_format: str
+) -> None:
+    out = tmp_path / f"report.{report_format}"
+    result = runner.invoke(
+        app, ["validate", str(broken_workbook), "--format", report_format, "--output", str(out)]
+    )
+    text = out.read_text(encoding="utf-8") + result.stdout + result.stderr
+    assert "KEY-REFERENCE" in text and "VALUE-PATTERN" in text
+    for secret in (SECRET_CHILD, SECRET_POSTCODE, SECRET_BIRTH):
+        assert secret not in text
+
+
+def test_xlsx_report_comments_and_lists_hold_no_personal_values(
+    broken_workbook: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.xlsx"
+    runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx", "-o", str(out)])
+    book = openpyxl.load_workbook(out)
+    added = [book["Validation summary"], book["All issues"]]
+    text = " ".join(str(c.value) for sheet in added for row in sheet.iter_rows() for c in row)
+    comments = " ".join(
+        c.comment.text for sheet in book for row in sheet.iter_rows() for c in row if c.comment
+    )
+    for secret in (SECRET_CHILD, SECRET_POSTCODE, SECRET_BIRTH):
+        assert secret not in text and secret not in comments
+
+
+def test_show_values_puts_personal_values_in_the_report(broken_workbook: Path) -> None:
+    result = runner.invoke(
+        app, ["validate", str(broken_workbook), "--format", "json", "--show-values"]
+    )
+    values = {i.get("value") for i in json.loads(result.stdout)["issues"]}
+    assert {SECRET_CHILD, SECRET_POSTCODE, SECRET_BIRTH} <= values
+
+
+# ---------------------------------------------------------------- files that cannot be read
+
+
+def _zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(EXAMPLE_XLSX.read_bytes()[:2000])
+
+
+BAD_FILES = {
+    "empty.xlsx": lambda p: p.write_bytes(b""),
+    "text-named.xlsx": lambda p: p.write_text("child_id,sex\nC1,M\n"),
+    "truncated.xlsx": _truncated,
+    "protected.xlsx": lambda p: p.write_bytes(
+        bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le")
+    ),
+    "bomb.xlsx": _zip_bomb,
+    "children.csv": lambda p: p.write_bytes(b"child_id,sex\nC\x81\x8d\x90,M\n"),
+    "broken.json": lambda p: p.write_text('{"children": [ {"child_id": "C1",, } ]}'),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_unreadable_input_gets_one_clear_line_and_exit_2(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    BAD_FILES[name](path)
+    result = run("validate", str(path))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert name in lines[0]
+
+
+def test_a_missing_path_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "nowhere.xlsx")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_csv_folder_with_a_missing_file_reports_the_sheet(tmp_path: Path) -> None:
+    write_csv_folder(EXAMPLE, tmp_path / "csv")
+    (tmp_path / "csv" / "settings.csv").unlink()
+    result = runner.invoke(app, ["validate", str(tmp_path / "csv"), "--format", "json"])
+    assert result.exit_code == 1
+    codes = [i["code"] for i in json.loads(result.stdout)["issues"]]
+    assert codes.count("SHEET-MISSING") == 1
