@@ -256,7 +256,10 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
                 # birthday month, so no child is wrongly reported whatever their day.
                 turned = pl.col("__born").dt.offset_by(f"{older_than}y1mo")
                 wrong = pl.col(name) >= turned
-            rows = joined.filter(wrong.fill_null(False)).select(ROW_INDEX, name, "__born")
+            # The birth year as a number: a month such as 0000-01 has no Python date.
+            rows = joined.filter(wrong.fill_null(False)).select(
+                ROW_INDEX, name, pl.col("__born").dt.year()
+            )
             for index, value, born in rows.iter_rows():
                 yield make_issue(
                     code,
@@ -272,7 +275,7 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
                     field_title=table.table.field(name).title,
                     date_value=value.isoformat(),
                     limit=older_than,
-                    born_text="in " + born.strftime("%Y") if born else "",
+                    born_text=f"in {born:04d}" if born is not None else "",
                 )
 
 
@@ -282,7 +285,8 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
 def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
     placements = (
         context.table("placements")
-        .frame.select(
+        .judgeable("start_date", "end_date", "placement_type")
+        .select(
             pl.col("placement_id"),
             pl.col(ROW_INDEX).alias("__placement_row"),
             pl.col("start_date").alias("__placement_start"),
@@ -291,7 +295,10 @@ def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
         )
         .unique("placement_id", keep="first")
     )
-    return context.table("costs").frame.join(placements, on="placement_id", how="inner")
+    costs = context.table("costs").judgeable(
+        "cost_start_date", "cost_end_date", "total_weekly_cost"
+    )
+    return costs.join(placements, on="placement_id", how="inner")
 
 
 @rule(
@@ -347,9 +354,8 @@ def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
 def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
     ordered = (
-        costs.frame.filter(
-            pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null()
-        )
+        costs.judgeable("cost_start_date", "cost_end_date", "cost_basis")
+        .filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
         .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
         .with_columns(
             pl.col("cost_end_date")
@@ -416,7 +422,8 @@ def _parts_rule(code: str, what: str, parts: tuple[str, ...]) -> None:
         )
         parts_sum = pl.sum_horizontal(pl.col(p).fill_null(0) for p in parts)
         mismatch = (parts_sum - pl.col("total_weekly_cost")).abs() > _SUM_TOLERANCE + 1e-9
-        wrong = costs.frame.filter((any_given & all_valid & mismatch).fill_null(False)).select(
+        judged = costs.judgeable(*parts, "total_weekly_cost")
+        wrong = judged.filter((any_given & all_valid & mismatch).fill_null(False)).select(
             ROW_INDEX, parts_sum.alias("__sum"), "total_weekly_cost"
         )
         for index, total_parts, total in wrong.iter_rows():
@@ -453,7 +460,8 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     open_end = context.extract_date or date.max
     ordered = (
-        placements.frame.filter(
+        placements.judgeable("start_date", "end_date", "place_code")
+        .filter(
             pl.col("child_id").is_not_null()
             & pl.col("start_date").is_not_null()
             & ~pl.col("place_code").fill_null("").str.starts_with("T")

@@ -45,8 +45,8 @@ declare(
         E,
         "value",
         "Not a date",
-        "{field_title} must be a date, written as 2025-04-03 or 03/04/2025 (day "
-        "first); {shown} is not a date.",
+        "{field_title} must be a date between 1900 and 2099, written as 2025-04-03 or "
+        "03/04/2025 (day first); {shown} is not.",
     ),
     Entry(
         "VALUE-INTEGER",
@@ -118,6 +118,7 @@ _EXCEL_EPOCH = pl.date(1899, 12, 30)
 # Excel serial numbers from 1 January 1950 to 31 December 2099: outside this range a
 # bare number in a date column is far more likely a mistake than a date.
 _SERIAL_RANGE = (18264, 73050)
+_YEAR_RANGE = (1900, 2099)
 _MONEY_TEXT = r"^-?£?\s*-?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^-?£?\s*-?\.\d+$"
 _YES_WORDS = ("y", "yes", "true", "1")
 _NO_WORDS = ("n", "no", "false", "0")
@@ -133,6 +134,11 @@ class TypedTable:
     frame: pl.DataFrame  # one column per field of the standard, plus ROW_INDEX
     blank: dict[str, pl.Series]  # per field given in the source: which rows were blank
     unreadable: dict[str, pl.Series]  # per field given: rows whose text could not be read
+
+    def judgeable(self, *field_names: str) -> pl.DataFrame:
+        """The rows a rule on these fields can judge: an unreadable value has its own
+        error, and reading it as blank would only add a second, wrong one."""
+        return self.frame.filter(self.readable(field_names))
 
     def readable(self, field_names: tuple[str, ...] | list[str]) -> pl.Series:
         """Rows where none of these fields holds text that could not be read."""
@@ -215,7 +221,9 @@ def _parse_date(name: str, kind: str) -> _Parsed:
         .otherwise(None)
     )
     iso = pl.when(text.str.contains(r"^\d{4}-\d{1,2}-\d{1,2}$")).then(iso_exact).otherwise(None)
-    value = pl.coalesce(iso, iso_midnight, *day_first, serial)
+    read = pl.coalesce(iso, iso_midnight, *day_first, serial)
+    # Years outside this range are typing mistakes (and year 0 has no Python date).
+    value = pl.when(read.dt.year().is_between(*_YEAR_RANGE)).then(read)
     canonical = iso.is_not_null() & (text == iso.dt.to_string("%Y-%m-%d"))
     normalised = [
         (iso.is_not_null() & ~canonical, "written without leading zeros"),
