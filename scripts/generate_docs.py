@@ -28,8 +28,9 @@ from typing import Any
 import sufficiency_standard.validation  # noqa: F401
 from sufficiency_standard.catalogue import ENTRIES, Entry
 from sufficiency_standard.check.schema_rules import declare_schema_rules
+from sufficiency_standard.diff import compare_versions
 from sufficiency_standard.issues import Severity
-from sufficiency_standard.shipped import json_schema_path
+from sufficiency_standard.shipped import json_schema_path, release_info, shipped_versions
 from sufficiency_standard.standard import CodeList, Field, Standard, Table, load_standard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -728,8 +729,35 @@ def nav_lines(standard: Standard) -> list[str]:
     lines += [
         "- Validation rules: reference/rules.md",
         "- JSON report format: reference/report-format.md",
+        "- Versions: reference/versions.md",
     ]
     return [NAV_INDENT + line for line in lines]
+
+
+def render_versions() -> str:
+    """Every shipped version: its release, what changed from the one before, its schema."""
+    out = [GENERATED_NOTE, "# Versions of the standard\n\n"]
+    out.append(
+        "Every version below ships inside the package and can be pinned with "
+        "`--standard-version`. Released versions are frozen. The changes are worked out "
+        "by `sufficiency diff`, which also gives the version bump they need.\n"
+    )
+    versions = shipped_versions()
+    for index, version in reversed(list(enumerate(versions))):
+        release = release_info(version)
+        when = f"released {release['released']}" if release else "not released yet"
+        out.append(f"\n## {version}\n\n*{when.capitalize()}.* ")
+        out.append(
+            f"[JSON Schema](schemas/sufficiency-standard-{version}.schema.json) (Draft 2020-12).\n"
+        )
+        if index == 0:
+            out.append("\nThe first version.\n")
+            continue
+        previous = versions[index - 1]
+        changes = compare_versions(previous, version)
+        out.append(f"\nChanges from {previous}:\n\n")
+        out.extend(f"- **{c.level}**: {c.what}\n" for c in changes)
+    return "".join(out)
 
 
 def render_mkdocs_yml(current: str, standard: Standard) -> str:
@@ -762,11 +790,13 @@ def artefacts() -> dict[Path, str]:
         REFERENCE / "rules.md": render_rules(standard, entries),
         REFERENCE / "report-format.md": render_report_format(json.loads(report_schema_text)),
         REFERENCE / "schemas" / "report.schema.json": report_schema_text,
-        REFERENCE
-        / "schemas"
-        / f"sufficiency-standard-{standard.version}.schema.json": json_schema_path(
-            standard.version
-        ).read_text(encoding="utf-8"),
+        REFERENCE / "versions.md": render_versions(),
+        **{
+            REFERENCE / "schemas" / f"sufficiency-standard-{version}.schema.json": (
+                json_schema_path(version).read_text(encoding="utf-8")
+            )
+            for version in shipped_versions()
+        },
         VERSION_SNIPPET: render_version_snippet(standard),
         MKDOCS_YML: render_mkdocs_yml(MKDOCS_YML.read_text(encoding="utf-8"), standard),
     }
