@@ -95,6 +95,7 @@ def validate(
     from rich.console import Console
 
     from sufficiency_standard.issues import InputError
+    from sufficiency_standard.validation import VALIDATION_STAGES
     from sufficiency_standard.validation import validate as run_validation
 
     if report_format is ReportFormat.xlsx and output is None:
@@ -106,12 +107,17 @@ def validate(
     big = _input_size(paths) > _PROGRESS_BYTES and stderr.is_terminal
     try:
         if big:
-            with stderr.status("Reading...") as status:
-                report = run_validation(
-                    paths,
-                    standard_version,
-                    progress=lambda stage: status.update(f"{stage.capitalize()}..."),
-                )
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            columns = (TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
+            with Progress(*columns, console=stderr, transient=True) as bar:
+                task = bar.add_task("Reading", total=len(VALIDATION_STAGES))
+
+                def advance(stage: str) -> None:
+                    done = VALIDATION_STAGES.index(stage)
+                    bar.update(task, description=stage.capitalize(), completed=done)
+
+                report = run_validation(paths, standard_version, progress=advance)
         else:
             report = run_validation(paths, standard_version)
     except InputError as error:

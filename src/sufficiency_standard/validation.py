@@ -23,6 +23,7 @@ from sufficiency_standard.shipped import UnknownVersionError, latest_version, re
 from sufficiency_standard.standard import Standard, load_standard
 
 Progress = Callable[[str], None]
+VALIDATION_STAGES = ("reading", "checking", "reporting")  # what `progress` is told, in order
 SubmissionInput = str | Path | Sequence[str | Path] | Mapping[str, Any]
 
 
