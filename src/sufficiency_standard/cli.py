@@ -87,6 +87,15 @@ def validate(
             help="How many places to show for each kind of issue (console only).",
         ),
     ] = 3,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A mapping file (YAML) for your own sheet names, headers and codes; "
+            "`sufficiency mapping init` writes a starter one.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check a submission against the standard and report every problem by cell.
 
@@ -117,9 +126,9 @@ def validate(
                     done = VALIDATION_STAGES.index(stage)
                     bar.update(task, description=stage.capitalize(), completed=done)
 
-                report = run_validation(paths, standard_version, progress=advance)
+                report = run_validation(paths, standard_version, progress=advance, mapping=mapping)
         else:
-            report = run_validation(paths, standard_version)
+            report = run_validation(paths, standard_version, mapping=mapping)
     except InputError as error:
         raise _fail(str(error)) from None
 
@@ -271,3 +280,256 @@ def template(
     except OSError as error:
         raise _fail(f"cannot write {out}: {error.strerror or error}") from None
     typer.echo(f"Template written to {written}.", err=True)
+
+
+# -- mapping files, importers and pseudonymisation (issue 7) ---------------------------
+
+mapping_app = typer.Typer(
+    help="Mapping files: your own sheet names, headers and codes, read as the standard's.",
+    no_args_is_help=True,
+)
+app.add_typer(mapping_app, name="mapping")
+
+
+def _iso_date(value: str | None, option: str):  # -> date | None
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} must be a date written 2025-03-31, not {value}") from None
+
+
+@mapping_app.command("init")
+def mapping_init(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Your workbook (.xlsx), CSV file or folder of CSV files.", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the mapping (default: <file>.mapping.yaml beside it).",
+            show_default=False,
+        ),
+    ] = None,
+    standard_version: Annotated[
+        str | None,
+        typer.Option("--standard-version", help="Map to this version instead of the newest."),
+    ] = None,
+) -> None:
+    """Write a starter mapping by matching your headers to the standard's fields.
+
+    Exact matches first, then aliases, then close matches; each entry says how it was
+    matched, and close matches are marked `confirm:` for you to check.
+    """
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.mapping import mapping_init_command
+
+    try:
+        written, guesses = mapping_init_command(path, out, standard_version)
+    except InputError as error:
+        raise _fail(str(error)) from None
+    to_confirm = sum(1 for sheet in guesses for header in sheet.headers if header.how == "close")
+    typer.echo(
+        f"Mapping written to {written}: check it ({to_confirm} close matches to confirm).",
+        err=True,
+    )
+
+
+class ImportFormat(StrEnum):
+    ssda903 = "ssda903"
+    placements_standard = "placements-standard"
+    pnw_census = "pnw-census"
+
+
+@app.command("import")
+def import_files(
+    format_name: Annotated[
+        ImportFormat,
+        typer.Argument(
+            metavar="FORMAT",
+            help="ssda903 (header, episodes and UASC tables), placements-standard (the "
+            "regional placements standard) or pnw-census (the Placements North West census).",
+            show_default=False,
+        ),
+    ],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="IN...", help="The files to import (CSV or .xlsx).", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the submission: .xlsx, .json, or a folder for CSV files.",
+            show_default=False,
+        ),
+    ],
+    la_code: Annotated[
+        str | None, typer.Option("--la-code", help="Your LA's GSS code, such as E06000023.")
+    ] = None,
+    period_start: Annotated[
+        str | None, typer.Option("--period-start", help="First day of the period (YYYY-MM-DD).")
+    ] = None,
+    period_end: Annotated[
+        str | None, typer.Option("--period-end", help="Last day of the period (YYYY-MM-DD).")
+    ] = None,
+    extract_date: Annotated[
+        str | None,
+        typer.Option("--extract-date", help="The date of the extract (default: today)."),
+    ] = None,
+    standard_version: Annotated[
+        str | None,
+        typer.Option("--standard-version", help="Write this version instead of the newest."),
+    ] = None,
+) -> None:
+    """Build the standard's tables from a file your LA already produces.
+
+    Writes the submission and, beside it, <out>.import-report.txt: every value that could
+    not be carried over, filled in or copied as it was. Exit code 0: the output is valid;
+    1: it needs what the report lists; 2: the input could not be read.
+    """
+    from sufficiency_standard.importers import import_command
+    from sufficiency_standard.issues import InputError
+
+    for path in inputs:
+        if not path.exists():
+            raise _fail(f"{path} does not exist")
+    try:
+        result = import_command(
+            format_name.value,
+            inputs,
+            out,
+            la_code=la_code,
+            period_start=_iso_date(period_start, "--period-start"),
+            period_end=_iso_date(period_end, "--period-end"),
+            extract_date=_iso_date(extract_date, "--extract-date"),
+            standard_version=standard_version,
+        )
+    except InputError as error:
+        raise _fail(str(error)) from None
+    typer.echo(result.report.render(), err=True)
+    typer.echo(
+        f"{result.validation.verdict()} Written to {result.written}; "
+        f"import report in {result.report_path}.",
+        err=True,
+    )
+    raise typer.Exit(EXIT_VALID if result.validation.valid else EXIT_INVALID)
+
+
+class PostcodeLevel(StrEnum):
+    sector = "sector"
+    district = "district"
+
+
+@app.command()
+def pseudonymise(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="IN...",
+            help="The submission: an .xlsx workbook, CSV files, a folder or .zip of CSV files, "
+            "or a .json file.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the shareable submission: .xlsx, .json, or a folder.",
+            show_default=False,
+        ),
+    ],
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--key-file",
+            "-k",
+            help="Your LA's secret key, from `sufficiency keygen`. Required.",
+            show_default=False,
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="A mapping file for your own sheet names, headers, codes."),
+    ] = None,
+    postcode_level: Annotated[
+        PostcodeLevel,
+        typer.Option("--postcode-level", help="Cut postcodes to the sector or the district."),
+    ] = PostcodeLevel.sector,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            help="Where to write the manifest (default: <out>.manifest.json).",
+            show_default=False,
+        ),
+    ] = None,
+    standard_version: Annotated[
+        str | None,
+        typer.Option("--standard-version", help="Read as this version (X.Y or X.Y.Z)."),
+    ] = None,
+) -> None:
+    """Pseudonymise a submission for sharing, as the standard's annotations say.
+
+    IDs become keyed hashes (the same every month), postcodes are cut to sectors, fields
+    not for sharing are dropped; the key and any lookup are never written. Exit code 0:
+    the output is valid; 1: it is not; 2: it could not be made.
+    """
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.pseudonymise import pseudonymise_command
+
+    try:
+        result = pseudonymise_command(
+            paths,
+            key_file,
+            out,
+            mapping=mapping,
+            postcode_level=postcode_level.value,
+            manifest_path=manifest,
+            standard_version=standard_version,
+        )
+    except InputError as error:
+        raise _fail(str(error)) from None
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(
+        f"{result.validation.verdict()} Written to {result.written}; "
+        f"manifest in {result.manifest_path}.",
+        err=True,
+    )
+    raise typer.Exit(EXIT_VALID if result.validation.valid else EXIT_INVALID)
+
+
+@app.command()
+def keygen(
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Where to write the new key.", show_default=False),
+    ],
+) -> None:
+    """Make a new secret key for pseudonymisation (32 random bytes, readable only by you).
+
+    Make it once and keep it: the same key gives the same pseudonyms every month. It is
+    never overwritten.
+    """
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.pseudonymise import keygen_command
+
+    try:
+        written = keygen_command(out)
+    except InputError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"Key written to {written}. Keep it safe and never share it.", err=True)

@@ -852,6 +852,10 @@ class EndReasonEnum(str, Enum):
     """
     Any other reason.
     """
+    LEFTCARE = "LEFTCARE"
+    """
+    The child left care, so the placement ended without a change of placement. Not an SSDA903 REASON_PLACE_CHANGE code: the return records why the episode ceased (REC) instead.
+    """
 
 
 class OwnershipEnum(str, Enum):

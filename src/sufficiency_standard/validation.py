@@ -16,6 +16,7 @@ from typing import Any
 
 from sufficiency_standard.check import check_submission
 from sufficiency_standard.issues import InputError
+from sufficiency_standard.mapping import SourceMapping, load_mapping
 from sufficiency_standard.read import read_json_object, read_submission
 from sufficiency_standard.read.source import SourceSubmission
 from sufficiency_standard.report.model import Report, VersionChoice
@@ -78,28 +79,34 @@ def _inputs(source: SubmissionInput) -> list[Path] | None:
     return [Path(p) for p in source]
 
 
-def _read(source: SubmissionInput, standard: Standard) -> SourceSubmission:
+def _read(
+    source: SubmissionInput, standard: Standard, mapping: SourceMapping | None = None
+) -> SourceSubmission:
     paths = _inputs(source)
     if paths is None:
-        return read_json_object(dict(source), "submission", standard)  # type: ignore[arg-type]
-    return read_submission(paths, standard)
+        return read_json_object(dict(source), "submission", standard, mapping)  # type: ignore[arg-type]
+    return read_submission(paths, standard, mapping)
 
 
 def validate(
     source: SubmissionInput,
     standard_version: str | None = None,
     progress: Progress | None = None,
+    mapping: str | Path | SourceMapping | None = None,
 ) -> Report:
     """Validate a submission: a workbook, CSV files or folder or zip, a JSON file, or a
-    Submission as a dict. Raises InputError when the input cannot be read at all."""
+    Submission as a dict; `mapping` is an LA's mapping file (or a loaded one) for its own
+    sheet names, headers and codes. Raises InputError when the input cannot be read at all."""
+    if mapping is not None and not isinstance(mapping, SourceMapping):
+        mapping = load_mapping(mapping)
     step = progress or (lambda _stage: None)
     step("reading")
     newest = load_standard(None)
-    submission = _read(source, newest)
+    submission = _read(source, newest, mapping)
     choice = choose_version(declared_version(submission), standard_version)
     standard = load_standard(choice.version)
     if standard.version != newest.version:
-        submission = _read(source, standard)
+        submission = _read(source, standard, mapping)
     step("checking")
     found, typed = check_submission(submission, standard)
     step("reporting")

@@ -7,9 +7,11 @@ columns with polars joins and window expressions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -26,9 +28,18 @@ class RuleContext:
 
     tables: dict[str, TypedTable]
     extract_date: date | None
+    # Frames that several rules join the same way, built once (see `_shared`).
+    shared: dict[Any, pl.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> TypedTable:
         return self.tables[name]
+
+
+def _shared(context: RuleContext, key: Any, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """A frame several rules use, built on first use."""
+    if key not in context.shared:
+        context.shared[key] = build()
+    return context.shared[key]
 
 
 RuleCheck = Callable[[RuleContext], Iterator[Issue]]
@@ -203,15 +214,30 @@ _AGE_LIMIT_YEARS = 26
 
 def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
     """The table's rows with the first day of their child's birth month (`__born`)."""
-    children = (
-        context.table("children")
-        .frame.select(
-            pl.col("child_id"),
-            pl.col("birth_month").str.strptime(pl.Date, "%Y-%m", strict=False).alias("__born"),
+
+    def build() -> pl.DataFrame:
+        children = _shared(
+            context,
+            "born",
+            lambda: (
+                context.table("children")
+                .frame.select(
+                    pl.col("child_id"),
+                    pl.col("birth_month")
+                    .str.strptime(pl.Date, "%Y-%m", strict=False)
+                    .alias("__born"),
+                )
+                .unique("child_id", keep="first")
+            ),
         )
-        .unique("child_id", keep="first")
-    )
-    return context.table(table_name).frame.join(children, on="child_id", how="left")
+        frame = context.table(table_name).frame
+        # Joined on the key alone, in the table's order, then put beside its columns.
+        born = frame.select("child_id").join(
+            children, on="child_id", how="left", maintain_order="left"
+        )
+        return frame.with_columns(born.get_column("__born"))
+
+    return _shared(context, ("born", table_name), build)
 
 
 @rule(
@@ -283,6 +309,10 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
 
 
 def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
+    return _shared(context, "costs with placements", lambda: _join_costs(context))
+
+
+def _join_costs(context: RuleContext) -> pl.DataFrame:
     placements = (
         context.table("placements")
         .judgeable("start_date", "end_date", "placement_type")
@@ -358,12 +388,12 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         .filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
         .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
         .with_columns(
-            pl.col("cost_end_date")
-            .fill_null(date.max)
-            .shift(1)
-            .over("placement_id", "cost_basis")
+            pl.when(_same_as_previous("placement_id", "cost_basis"))
+            .then(pl.col("cost_end_date").fill_null(date.max).shift(1))
             .alias("__previous_end"),
-            pl.col(ROW_INDEX).shift(1).over("placement_id", "cost_basis").alias("__previous_row"),
+            pl.when(_same_as_previous("placement_id", "cost_basis"))
+            .then(pl.col(ROW_INDEX).shift(1))
+            .alias("__previous_row"),
         )
     )
     clash = ordered.filter((pl.col("cost_start_date") <= pl.col("__previous_end")).fill_null(False))
@@ -377,6 +407,13 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             basis=f"{row['cost_basis'].lower()} " if row["cost_basis"] else "",
             previous_end="it is open" if previous_end == date.max else _shown_date(previous_end),
         )
+
+
+def _same_as_previous(*keys: str) -> pl.Expr:
+    """The row has the same keys as the row before it (null equal to null). In a frame
+    sorted by the keys, the row before is then the previous row of its group: the
+    same as a window `.shift(1).over(keys)`, without grouping."""
+    return pl.all_horizontal(pl.col(k).eq_missing(pl.col(k).shift(1)) for k in keys)
 
 
 _COST_PARTS = (
@@ -468,12 +505,12 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         )
         .sort("child_id", "start_date", ROW_INDEX)
         .with_columns(
-            pl.col("end_date")
-            .fill_null(open_end)
-            .shift(1)
-            .over("child_id")
+            pl.when(_same_as_previous("child_id"))
+            .then(pl.col("end_date").fill_null(open_end).shift(1))
             .alias("__previous_end"),
-            pl.col(ROW_INDEX).shift(1).over("child_id").alias("__previous_row"),
+            pl.when(_same_as_previous("child_id"))
+            .then(pl.col(ROW_INDEX).shift(1))
+            .alias("__previous_row"),
         )
     )
     clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))

@@ -3,14 +3,16 @@
 `read_submission` turns the files a person gives into one SourceSubmission: every table
 as text columns with each cell's position, and the problems found on the way (unknown or
 missing sheets and columns, header rows, encodings). It raises InputError only when an
-input cannot be read at all.
+input cannot be read at all. With an LA's mapping file (sufficiency_standard.mapping) its
+sheet names and headers are read as the standard's, and its code values are replaced by
+the standard's codes before anything is checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sufficiency_standard.catalogue import make_issue
 from sufficiency_standard.issues import InputError, Location
@@ -21,6 +23,9 @@ from sufficiency_standard.read.json import empty_json_table, read_document, read
 from sufficiency_standard.read.source import SourceSubmission, SourceTable
 from sufficiency_standard.read.xlsx import is_workbook_zip, read_workbook
 from sufficiency_standard.standard import Standard
+
+if TYPE_CHECKING:  # the mapping module imports the readers
+    from sufficiency_standard.mapping import SourceMapping
 
 __all__ = [
     "SourceSubmission",
@@ -37,20 +42,36 @@ ACCEPTED = (
 )
 
 
-def read_submission(paths: Sequence[str | Path], standard: Standard) -> SourceSubmission:
+def read_submission(
+    paths: Sequence[str | Path],
+    standard: Standard,
+    mapping: SourceMapping | None = None,
+) -> SourceSubmission:
     """Read one submission from one or more inputs, combined (e.g. several CSV files)."""
     inputs = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
     if not inputs:
         raise InputError(f"No input was given: give {ACCEPTED}.")
-    return _combine([read_input(path, standard) for path in inputs], inputs, standard)
+    if mapping is not None:
+        standard = mapping.applied_to(standard)
+    submission = _combine([read_input(path, standard) for path in inputs], inputs, standard)
+    if mapping is not None:
+        mapping.map_values(submission, standard)
+    return submission
 
 
 def read_json_object(
-    document: Mapping[str, Any], name: str, standard: Standard
+    document: Mapping[str, Any],
+    name: str,
+    standard: Standard,
+    mapping: SourceMapping | None = None,
 ) -> SourceSubmission:
     """A submission given as a dict in the JSON shape (Python dates, decimals, enums allowed);
     `name` stands for the document in messages."""
-    return _combine([read_document(document, name, standard)], [], standard)
+    submission = _combine([read_document(document, name, standard)], [], standard)
+    if mapping is not None:
+        mapping.check(standard)  # a mapping that does not fit the standard is an error
+        mapping.map_values(submission, standard)
+    return submission
 
 
 def _combine(found: list[Found], inputs: list[Path], standard: Standard) -> SourceSubmission:

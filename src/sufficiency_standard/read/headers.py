@@ -7,13 +7,18 @@ Trailing text in brackets ("Start date (DD/MM/YYYY)") is ignored only when nothi
 matches and the rest names exactly one field that no other column already names.
 A header that is not exactly the field's name or title (as the Excel template writes
 it) is noted as COLUMN-RENAMED, so the officer sees how each column was read.
+
+An LA's mapping file (sufficiency_standard.mapping) reaches the readers as a
+MappedStandard of MappedTables: its headers beat every other spelling, its headers to
+ignore are skipped without a warning, and its sheet names name their tables. Without a
+mapping nothing here behaves differently.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sufficiency_standard.catalogue import make_issue
@@ -58,6 +63,21 @@ def shown_header(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class MappedTable(Table):
+    """A table with an LA's own headers for its fields, from a mapping file."""
+
+    local_headers: Mapping[str, str] = field(default_factory=dict)  # normalised -> field
+    ignored_headers: frozenset[str] = frozenset()  # normalised headers to skip quietly
+
+
+@dataclass(frozen=True)
+class MappedStandard(Standard):
+    """A standard whose sheets and files may also go by an LA's own names."""
+
+    local_sheet_names: Mapping[str, str] = field(default_factory=dict)  # normalised -> table
+
+
+@dataclass(frozen=True)
 class HeaderMatch:
     """A header cell read as a field."""
 
@@ -88,6 +108,12 @@ class FieldMatcher:
                     best[key] = (priority, {table_field.name})
                 elif priority == held[0]:
                     held[1].add(table_field.name)
+        # The LA's own headers, from its mapping, beat the standard's spellings.
+        self._ignored: frozenset[str] = frozenset()
+        if isinstance(table, MappedTable):
+            for key, name in table.local_headers.items():
+                best[key] = (-1, {name})
+            self._ignored = table.ignored_headers
         self._by_key = {
             key: table.field(next(iter(names)))
             for key, (_, names) in best.items()
@@ -121,6 +147,12 @@ class FieldMatcher:
         spellings = (found.name, found.title)
         exact = line in spellings or _SURROUNDING_PUNCTUATION.sub("", line) in spellings
         return HeaderMatch(found, exact=exact, by_brackets=by_brackets)
+
+    def ignored(self, header: str) -> bool:
+        """Whether a mapping file says to skip this header without a warning."""
+        return bool(self._ignored) and (
+            normalise(header) in self._ignored or normalise(first_line(header)) in self._ignored
+        )
 
     def score(self, row: Sequence[str | None]) -> int:
         """How many different fields a row of cells names (to find the header row)."""
@@ -175,6 +207,8 @@ def map_header(
             layout.headerless.append(index)
             continue
         found = matcher.match(text)
+        if found is None and matcher.ignored(text):
+            continue
         if found is None:
             unknown.append(index)
         else:
@@ -256,6 +290,8 @@ def match_table_name(name: str, standard: Standard) -> Table | None:
     key = normalise(name)
     if not key:
         return None
+    if isinstance(standard, MappedStandard) and key in standard.local_sheet_names:
+        return standard.table(standard.local_sheet_names[key])
     for table in standard.tables:
         title = normalise(table.title)
         if key in {normalise(table.name), title, title + "s", normalise(table.class_name)}:
