@@ -458,22 +458,14 @@ def _header_rows(path: Path) -> list[tuple[str, list[list[str | None]]]]:
                 break
         return [(path.stem, rows)]
     if suffix in (".xlsx", ".xlsm"):
-        import python_calamine
+        # Here, not at the top: validation imports this module and needs no importer.
+        from sufficiency_standard.importers.common import visible_sheets
 
-        try:
-            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        except Exception as error:  # calamine raises several kinds for a damaged file
-            raise InputError(f"{path.name} cannot be read as a workbook: {error}") from None
         found = []
-        for sheet in workbook.sheets_metadata:
-            if sheet.visible != python_calamine.SheetVisibleEnum.Visible:
-                continue
-            rows = workbook.get_sheet_by_name(sheet.name).to_python(nrows=HEADER_SEARCH_ROWS)
+        for name, sheet in visible_sheets(path):
+            rows = sheet.to_python(nrows=HEADER_SEARCH_ROWS)
             found.append(
-                (
-                    sheet.name,
-                    [[v if isinstance(v, str) and v.strip() else None for v in r] for r in rows],
-                )
+                (name, [[v if isinstance(v, str) and v.strip() else None for v in r] for r in rows])
             )
         return found
     raise InputError(f"{path.name}: give an .xlsx workbook or CSV files to read headers from.")

@@ -41,5 +41,10 @@ def generalise_postcode(text: str | None, level: PostcodeLevel = "sector") -> st
     return district if level == "district" else f"{district} {sector_digit}"
 
 
+def compact_postcode(text: str) -> str:
+    """The postcode as one upper-case word ("ta1 2ab" -> "TA12AB"), to compare as written."""
+    return re.sub(r"\s+", "", text).upper()
+
+
 def is_full_postcode(text: str | None) -> bool:
-    return text is not None and bool(_FULL.match(re.sub(r"\s+", "", text).upper()))
+    return text is not None and bool(_FULL.match(compact_postcode(text)))

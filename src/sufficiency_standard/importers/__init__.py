@@ -15,16 +15,15 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sufficiency_standard.importers.common import ImportReport, write_submission
+from sufficiency_standard.importers.common import ImportOutput, ImportReport, write_submission
 from sufficiency_standard.importers.placements_standard import import_placements_standard
 from sufficiency_standard.importers.pnw_census import import_pnw_census
 from sufficiency_standard.importers.ssda903 import import_ssda903
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.report.model import Report
 
-Importer = Callable[..., tuple[dict[str, Any], ImportReport]]
+Importer = Callable[..., ImportOutput]
 
 IMPORTERS: dict[str, Importer] = {
     "ssda903": import_ssda903,

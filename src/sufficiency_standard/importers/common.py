@@ -1,5 +1,6 @@
 """What every importer shares: reading an LA's file as a grid of text, dates and money as
-LAs write them, and the import report of every value that could not be carried over.
+LAs write them, the import report of every value that could not be carried over, and the
+steps of building a submission from source rows (`SubmissionBuilder`).
 
 The report is the importer's promise: nothing read is lost silently. Each note says
 what happened to a column or value (not carried over, a required value not filled, a
@@ -13,16 +14,17 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 from sufficiency_standard.issues import InputError
+from sufficiency_standard.postcodes import generalise_postcode
 from sufficiency_standard.read.encoding import decode_text
 from sufficiency_standard.read.headers import HEADER_SEARCH_ROWS, first_line, normalise
-from sufficiency_standard.standard import Standard
+from sufficiency_standard.standard import Standard, load_standard
 from sufficiency_standard.write import write_csv_folder, write_json, write_xlsx
 
 NoteKind = Literal["not carried", "not filled", "derived", "placeholder"]
@@ -177,20 +179,28 @@ def _csv_grid(path: Path) -> Grid:
 
 
 def _workbook_grids(path: Path) -> list[Grid]:
+    grids = []
+    for name, sheet in visible_sheets(path):
+        raw = sheet.to_python(skip_empty_area=False)
+        rows = [[_cell_text(value) for value in row] for row in raw]
+        grids.append(Grid(f"{path.name}, sheet {name}", rows, list(range(1, len(rows) + 1))))
+    return grids
+
+
+def visible_sheets(path: Path) -> list[tuple[str, Any]]:
+    """Each sheet a person sees in a workbook (name, calamine sheet): hidden ones hold
+    lookups and workings, not data."""
     import python_calamine
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises several kinds for a damaged file
         raise InputError(f"{path.name} cannot be read as a workbook: {error}") from None
-    grids = []
-    for sheet in workbook.sheets_metadata:
-        if sheet.visible != python_calamine.SheetVisibleEnum.Visible:
-            continue
-        raw = workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-        rows = [[_cell_text(value) for value in row] for row in raw]
-        grids.append(Grid(f"{path.name}, sheet {sheet.name}", rows, list(range(1, len(rows) + 1))))
-    return grids
+    return [
+        (sheet.name, workbook.get_sheet_by_name(sheet.name))
+        for sheet in workbook.sheets_metadata
+        if sheet.visible == python_calamine.SheetVisibleEnum.Visible
+    ]
 
 
 def _cell_text(value: Any) -> str | None:
@@ -364,6 +374,303 @@ def unique_id(wanted: str, taken: set[str]) -> str:
 def empty_submission(standard: Standard) -> dict[str, Any]:
     """A submission dict with every list table present and empty."""
     return {table.name: [] for table in standard.tables if not table.one_row}
+
+
+# -- building a submission row by row ---------------------------------------------------
+
+ImportOutput = tuple[dict[str, Any], ImportReport]
+"""What an importer returns: the submission dict and its import report."""
+
+
+class ImportOptions(TypedDict, total=False):
+    """What `sufficiency import` can be told that the source files may not say."""
+
+    la_code: str | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    extract_date: dt.date | None
+    standard_version: str | None
+
+
+def find_tables(
+    paths: Sequence[str | Path], spec: ColumnSpec, key_column: str, none_found: str
+) -> list[Table]:
+    """Every sheet or file given whose header has `key_column`: an importer that reads one
+    table per file takes as many files as the LA splits its return into."""
+    tables = []
+    for path in paths:
+        for grid in read_grids(Path(path)):
+            table = find_table(grid, spec)
+            if table is not None and key_column in table.columns:
+                tables.append(table)
+    if not tables:
+        raise InputError(none_found)
+    return tables
+
+
+@dataclass(frozen=True)
+class RowNotes:
+    """Where the notes about one source row go, so each names the file and the row."""
+
+    report: ImportReport
+    source: str
+    row_number: int  # as a spreadsheet shows it
+
+    def note(
+        self, kind: NoteKind, reason: str, target: str | None = None, value: object = None
+    ) -> None:
+        self.report.add(
+            kind, reason, source=self.source, target=target, row=self.row_number, value=value
+        )
+
+
+@dataclass(frozen=True)
+class SourceRow(RowNotes):
+    """A row of a source table, read by its columns' names."""
+
+    table: Table
+    cells: list[str | None]
+
+    def value(self, column: str) -> str | None:
+        return self.table.value(self.cells, column)
+
+    def text(self, column: str) -> str:
+        """The value stripped, and "" when blank, for IDs and codes compared as written."""
+        return (self.value(column) or "").strip()
+
+
+class SubmissionBuilder:
+    """One import: the submission being built and its report, with the steps every source
+    format shares, so each importer keeps only how its own format reads."""
+
+    title: ClassVar[str]
+    """The source format, as the import report names it."""
+    tables_written: ClassVar[tuple[str, ...] | None] = None
+    """The tables the import report counts; None counts every list table."""
+
+    def __init__(self, standard: Standard, tables: Sequence[Table], options: ImportOptions):
+        self.standard = standard
+        self.options = options
+        self.report = ImportReport(self.title, [table.grid.name for table in tables])
+        self.submission = empty_submission(standard)
+        self.children: dict[str, dict[str, Any]] = {}
+        self.providers: dict[str, dict[str, Any]] = {}
+        self.settings: dict[str, dict[str, Any]] = {}
+        self.placement_ids: set[str] = set()
+        self.urn_pattern = re.compile(
+            standard.table("settings").field("setting_urn").pattern or ".*"
+        )
+
+    # -- the source's rows and columns
+
+    def rows_of(self, table: Table) -> Iterator[SourceRow]:
+        for number, cells in table.body:
+            yield SourceRow(self.report, table.grid.name, number, table, cells)
+
+    def child_id(self, row: SourceRow, column: str, shown: str | None = None) -> str | None:
+        """The row's child ID; a row without one is left out, and the report says so (naming
+        the column as `shown`, or as `column`)."""
+        child = row.text(column)
+        if not child:
+            row.note("not carried", f"the row has no {shown or column}, so it was left out.")
+        return child or None
+
+    def note_unread_columns(self, table: Table, reason: str) -> None:
+        """Columns the importer does not know: reported once each, never guessed at."""
+        for _, header in table.unread_columns():
+            self.report.add("not carried", reason, source=f"{table.grid.name}, column {header}")
+
+    def note_values_left_out(
+        self,
+        row: SourceRow,
+        reasons: Mapping[str, str],
+        shown: Callable[[str], str] = str,
+    ) -> None:
+        """Each filled column of the row that the standard has no place for, and why."""
+        for column, reason in reasons.items():
+            if row.value(column):
+                source = f"{row.source}, column {shown(column)}"
+                self.report.add("not carried", reason, source=source, row=row.row_number)
+
+    def code(
+        self,
+        row: SourceRow,
+        column: str,
+        target: str,
+        codes: Mapping[str, str] | Callable[[str], str | None],
+        unknown: str,
+    ) -> str | None:
+        """The standard's code for a coded column's value (looked up in `codes`, or found
+        by it); None when blank, or when it has none, which the report notes as `unknown`."""
+        text = row.value(column)
+        if not text:
+            return None
+        code = code_of(text, codes) if isinstance(codes, Mapping) else codes(text)
+        if code is None:
+            row.note("not carried", unknown, target, text)
+        return code
+
+    # -- the standard's rows
+
+    def child(self, child_id: str) -> dict[str, Any]:
+        """The child's row, written the first time the child is seen."""
+        record = self.children.get(child_id)
+        if record is None:
+            record = self.children[child_id] = {"child_id": child_id}
+            self.submission["children"].append(record)
+        return record
+
+    def placement_id(self, child_id: str, start: dt.date | None, row: int) -> str:
+        """The child and start date (or source row) as an ID, unique in this import."""
+        wanted = f"{child_id}-{start:%Y%m%d}" if start else f"{child_id}-row{row}"
+        return unique_id(wanted, self.placement_ids)
+
+    def provider(self, provider_id: str, name: str | None, **details: Any) -> str:
+        """The provider's ID, its row written the first time it is seen (with the details
+        that are not None)."""
+        if provider_id not in self.providers:
+            record = {"provider_id": provider_id, "provider_name": name}
+            record |= {key: value for key, value in details.items() if value is not None}
+            self.providers[provider_id] = record
+            self.submission["providers"].append(record)
+        return provider_id
+
+    def place_in_setting(
+        self,
+        at: RowNotes,
+        placement: dict[str, Any],
+        urn_text: str | None,
+        provider_id: str,
+        urn_column: str,
+        details: Callable[[], dict[str, Any]] = dict,
+    ) -> None:
+        """Point the placement at its setting by Ofsted URN, writing the setting (with
+        `details`) the first time it is seen; a value that is no URN is noted."""
+        urn = (urn_text or "").strip().upper()
+        if not urn:
+            return
+        if not self.urn_pattern.match(urn):
+            at.note(
+                "not carried",
+                f"{urn_column} is not an Ofsted URN (SC and 6 digits, or 7 digits).",
+                "placements.setting_urn",
+                urn,
+            )
+            return
+        placement["setting_urn"] = urn
+        if urn not in self.settings:
+            setting = {"setting_urn": urn, "provider_id": provider_id} | details()
+            self.settings[urn] = setting
+            self.submission["settings"].append(setting)
+
+    def locate(
+        self, at: RowNotes, placement: dict[str, Any], postcode: str | None, not_a_postcode: str
+    ) -> None:
+        """The placement's location cut to a postcode sector (a full postcode can point at a
+        carer's home); a value that is no postcode is noted."""
+        if not postcode:
+            return
+        sector = generalise_postcode(postcode)
+        if sector:
+            placement["placement_location"] = sector
+        else:
+            at.note("not carried", not_a_postcode, "placements.placement_location")
+
+    def add_cost(
+        self,
+        row: SourceRow,
+        placement_id: str,
+        start: dt.date | None,
+        total: Decimal | None,
+        amounts: Mapping[str, Decimal | None],
+        *,
+        dated: str,
+        no_total: str,
+        basis: str | None = None,
+    ) -> None:
+        """A cost period of the placement; the report says how it is dated (no source gives
+        the day a price started) and whether it lacks the total."""
+        cost: dict[str, Any] = {
+            "cost_id": f"{placement_id}-cost",
+            "placement_id": placement_id,
+            "cost_start_date": start,
+        }
+        if basis:
+            cost["cost_basis"] = basis
+        cost |= {"total_weekly_cost": total} | dict(amounts)
+        self.submission["costs"].append(cost)
+        row.note("derived", dated, "costs.cost_start_date")
+        if total is None:
+            row.note("not filled", no_total, "costs.total_weekly_cost")
+
+    # -- the submission row
+
+    def note_option(self, kind: NoteKind, field_name: str, reason: str) -> None:
+        """A note on a submission value the options give (or should have given)."""
+        self.report.add(kind, reason, source="options", target=f"submission.{field_name}")
+
+    def extract_date(self) -> dt.date:
+        """The extract date given, else the day of the import (noted)."""
+        given = self.options.get("extract_date")
+        if given is None:
+            reason = "the extract date is the day of the import."
+            self.note_option("derived", "extract_date", reason)
+        return given or dt.date.today()
+
+    def need_la_code(self, la_code: str | None, reason: str) -> None:
+        if not la_code:
+            self.note_option("not filled", "la_code", reason)
+
+    def finish(
+        self,
+        la_code: str | None,
+        period_start: dt.date,
+        period_end: dt.date,
+        extract_date: dt.date,
+        **more: Any,
+    ) -> ImportOutput:
+        """Fill the submission row, count what was written, and hand both over."""
+        self.submission.update(
+            standard_version=self.standard.version,
+            la_code=la_code,
+            period_start=period_start,
+            period_end=period_end,
+            extract_date=extract_date,
+            **more,
+        )
+        names = self.tables_written or [t.name for t in self.standard.tables if not t.one_row]
+        self.report.rows_written = {name: len(self.submission[name]) for name in names}
+        return self.submission, self.report
+
+
+class RowByRowImport(SubmissionBuilder):
+    """An import of a format whose tables are all of one kind, each row standing alone:
+    subclasses say how to find the tables and what a row becomes."""
+
+    columns: ClassVar[ColumnSpec]
+    key_column: ClassVar[str]  # a table is one the importer reads when it has this column
+    none_found: ClassVar[str]  # the error when no table has it
+    unknown_column: ClassVar[str]  # the report's reason for a column not in `columns`
+
+    @classmethod
+    def run(cls, paths: Sequence[str | Path], options: ImportOptions) -> ImportOutput:
+        """The whole import: find the tables, add each row, then fill the submission row."""
+        standard = load_standard(options.get("standard_version"))
+        tables = find_tables(paths, cls.columns, cls.key_column, cls.none_found)
+        builder = cls(standard, tables, options)
+        for table in tables:
+            builder.note_unread_columns(table, cls.unknown_column)
+            for row in builder.rows_of(table):
+                builder.add(row)
+        return builder.finish_submission()
+
+    def add(self, row: SourceRow) -> None:
+        """Write what the row gives, noting what it cannot."""
+        raise NotImplementedError
+
+    def finish_submission(self) -> ImportOutput:
+        """The submission row from the options or the rows read (saying which), then `finish`."""
+        raise NotImplementedError
 
 
 def write_submission(submission: Mapping[str, Any], out: Path, version: str) -> Path:

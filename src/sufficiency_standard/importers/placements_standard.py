@@ -24,26 +24,21 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sufficiency_standard.importers.common import (
-    ImportReport,
-    Table,
+    ImportOptions,
+    ImportOutput,
+    RowByRowImport,
+    SourceRow,
     code_of,
     codes_by_key,
-    empty_submission,
-    find_table,
     leading,
     parse_count,
     parse_date,
     parse_money,
-    read_grids,
     standard_codes,
-    unique_id,
 )
-from sufficiency_standard.issues import InputError
-from sufficiency_standard.postcodes import generalise_postcode
-from sufficiency_standard.standard import Standard, load_standard
 
 # source column -> the names it has had in the national, GM and SE specifications
 COLUMNS = {
@@ -183,145 +178,85 @@ _NOT_CARRIED = {
 }
 _NEEDED_BY = {"today": 0, "<5days": 5}  # days after the referral date
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
+_COST_COMPONENTS = ("core_weekly", "additional_support_weekly", "education_weekly", "other_weekly")
+_NOT_A_CODE = "the value is not one of the standard's codes for this field."
 
 
 def import_placements_standard(
-    paths: Sequence[str | Path],
-    *,
-    la_code: str | None = None,
-    period_start: dt.date | None = None,
-    period_end: dt.date | None = None,
-    extract_date: dt.date | None = None,
-    standard_version: str | None = None,
-) -> tuple[dict[str, Any], ImportReport]:
+    paths: Sequence[str | Path], **options: Unpack[ImportOptions]
+) -> ImportOutput:
     """Build a submission from one or more regional placements-standard files."""
-    standard = load_standard(standard_version)
-    tables = _tables([Path(p) for p in paths])
-    report = ImportReport("the regional placements standard", [t.grid.name for t in tables])
-    submission = empty_submission(standard)
-    rows = _Rows(standard, report, submission)
-    for table in tables:
-        for _, header in table.unread_columns():
-            report.add(
-                "not carried",
-                "not a column of the regional placements standard.",
-                source=f"{table.grid.name}, column {header}",
-            )
-        for row, cells in table.body:
-            rows.add(table, row, cells)
-    if rows.unknown_provider:
-        submission["providers"].append(
-            {"provider_id": _UNKNOWN_PROVIDER, "provider_name": "Provider not given in the return"}
-        )
-    dates = [p["start_date"] for p in submission["placements"] if p.get("start_date")]
-    _fill_submission(
-        submission, standard, report, la_code, period_start, period_end, extract_date, dates
-    )
-    report.rows_written = {
-        t.name: len(submission[t.name]) for t in standard.tables if not t.one_row
-    }
-    return submission, report
+    return _PlacementsStandard.run(paths, options)
 
 
-def _tables(paths: Sequence[Path]) -> list[Table]:
-    tables = []
-    for path in paths:
-        for grid in read_grids(path):
-            table = find_table(grid, COLUMNS)
-            if table is not None and "child_ID" in table.columns:
-                tables.append(table)
-    if not tables:
-        raise InputError(
-            "No regional placements-standard table was found: no sheet or file has a "
-            "child_ID column."
-        )
-    return tables
-
-
-class _Rows:
+class _PlacementsStandard(RowByRowImport):
     """Turns each row into the standard's rows, noting what could not be carried."""
 
-    def __init__(self, standard: Standard, report: ImportReport, submission: dict[str, Any]):
-        self.standard = standard
-        self.report = report
-        self.submission = submission
-        self.children: dict[str, dict[str, Any]] = {}
-        self.taken: set[str] = set()
-        self.unknown_provider = False
-        self.settings: set[str] = set()
-        self.urn = re.compile(standard.table("settings").field("setting_urn").pattern or ".*")
+    title = "the regional placements standard"
+    columns = COLUMNS
+    key_column = "child_ID"
+    none_found = (
+        "No regional placements-standard table was found: no sheet or file has a child_ID column."
+    )
+    unknown_column = "not a column of the regional placements standard."
 
-    def code(self, table: Table, row: int, cells: list[str | None], column: str) -> str | None:
-        """The standard's code for a coded column's value, or None (noted when not blank)."""
-        text = table.value(cells, column)
-        if not text:
-            return None
+    def coded(self, row: SourceRow, column: str) -> str | None:
+        """The standard's code for a coded column's value, in the standard's words or the
+        region's, or None (noted when not blank)."""
         target_table, target_field = _CODED[column]
-        spec = self.standard.table(target_table).field(target_field)
         codes = standard_codes(self.standard, target_table, target_field)
-        if spec.multivalued:
+
+        def code(text: str) -> str | None:
+            return code_of(text, codes) or code_of(code_of(text, _SYNONYMS), codes)
+
+        def every_code(text: str) -> str | None:
             items = [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
-            found = [
-                code_of(item, codes) or code_of(code_of(item, _SYNONYMS), codes) for item in items
-            ]
-            if all(found):
-                return "; ".join(dict.fromkeys(found))  # type: ignore[arg-type]
-        else:
-            found_code = code_of(text, codes) or code_of(code_of(text, _SYNONYMS), codes)
-            if found_code:
-                return found_code
-        self.report.add(
-            "not carried",
-            "the value is not one of the standard's codes for this field.",
-            source=table.grid.name,
-            target=f"{target_table}.{target_field}",
-            row=row,
-            value=text,
-        )
-        return None
+            found = [code(item) for item in items]
+            return "; ".join(dict.fromkeys(found)) if all(found) else None  # type: ignore[arg-type]
 
-    def add(self, table: Table, row: int, cells: list[str | None]) -> None:
-        source = table.grid.name
-        child = (table.value(cells, "child_ID") or "").strip()
-        if not child:
-            self.report.add(
-                "not carried",
-                "the row has no child_ID, so it was left out.",
-                source=source,
-                row=row,
-            )
+        multivalued = self.standard.table(target_table).field(target_field).multivalued
+        target = f"{target_table}.{target_field}"
+        return self.code(row, column, target, every_code if multivalued else code, _NOT_A_CODE)
+
+    def add(self, row: SourceRow) -> None:
+        child = self.child_id(row, "child_ID")
+        if child is None:
             return
-        for column, reason in _NOT_CARRIED.items():
-            if table.value(cells, column):
-                self.report.add("not carried", reason, source=f"{source}, column {column}", row=row)
-
-        def coded(column: str) -> str | None:
-            return self.code(table, row, cells, column)
-
-        child_record = self.children.get(child)
-        if child_record is None:
-            child_record = self.children[child] = {"child_id": child}
-            self.submission["children"].append(child_record)
-        if (uasc := coded("uasc")) and "uasc" not in child_record:
+        self.note_values_left_out(row, _NOT_CARRIED)
+        child_record = self.child(child)
+        if (uasc := self.coded(row, "uasc")) and "uasc" not in child_record:
             child_record["uasc"] = uasc
 
-        start = parse_date(table.value(cells, "placement_start_date"))
-        key = f"{start:%Y%m%d}" if start else f"row{row}"
-        placement_id = unique_id(f"{child}-{key}", self.taken)
-        referral_id = f"{placement_id}-search"
-        needs_id = f"{placement_id}-needs"
-        referral_date = parse_date(table.value(cells, "date_entry_referral"))
+        start = parse_date(row.value("placement_start_date"))
+        placement_id = self.placement_id(child, start, row.row_number)
+        referral = self._add_referral(row, child, placement_id)
+        self._add_needs(row, referral, placement_id)
+        self._add_placement(row, referral, placement_id, start)
+        total = parse_money(row.value("total_weekly_cost"))
+        components = {name: parse_money(row.value(name)) for name in _COST_COMPONENTS}
+        if total is not None or any(v is not None for v in components.values()):
+            self.add_cost(
+                row,
+                placement_id,
+                start,
+                total,
+                components,
+                dated="the cost period starts with the placement: the return gives no date the "
+                "price started.",
+                no_total="total_weekly_cost is blank or not an amount.",
+            )
 
+    def _add_referral(self, row: SourceRow, child: str, placement_id: str) -> dict[str, Any]:
+        """The search that ended in this placement, dated by when the referral was entered."""
+        referral_date = parse_date(row.value("date_entry_referral"))
         referral: dict[str, Any] = {
-            "referral_id": referral_id,
+            "referral_id": f"{placement_id}-search",
             "child_id": child,
             "referral_date": referral_date,
             "needed_by_date": None,
-            "siblings_to_place_with": parse_count(
-                table.value(cells, "number_of_siblings_to_place_with")
-            ),
+            "siblings_to_place_with": parse_count(row.value("number_of_siblings_to_place_with")),
             "outcome": "Placed",
-            "offers_received": parse_count(table.value(cells, "placement_type_offers")),
+            "offers_received": parse_count(row.value("placement_type_offers")),
         }
         for column in (
             "foster_care_suitability",
@@ -330,221 +265,121 @@ class _Rows:
             "who_can_the_child_be_cared_for_alongside",
             "can_child_live_with_pets",
         ):
-            referral[_CODED[column][1]] = coded(column)
+            referral[_CODED[column][1]] = self.coded(row, column)
         if referral_date is None:
-            self.report.add(
+            row.note(
                 "not filled",
                 "the return has no date of referral: date_entry_referral is blank or not a date.",
-                source=source,
-                target="referrals.referral_date",
-                row=row,
+                "referrals.referral_date",
             )
         else:
-            self.report.add(
+            row.note(
                 "derived",
                 "the search is dated by when the referral was entered (date_entry_referral).",
-                source=source,
-                target="referrals.referral_date",
-                row=row,
+                "referrals.referral_date",
             )
-        needed = table.value(cells, "when_placement_is_needed_by")
+        needed = row.value("when_placement_is_needed_by")
         days = _NEEDED_BY.get(re.sub(r"\s+", "", (needed or "").casefold()))
         if days is not None and referral_date is not None:
             referral["needed_by_date"] = referral_date + dt.timedelta(days=days)
-            self.report.add(
+            row.note(
                 "derived",
                 "the needed-by date is the referral date plus the days when_placement_is_needed_by"
                 " allows.",
-                source=source,
-                target="referrals.needed_by_date",
-                row=row,
+                "referrals.needed_by_date",
             )
         else:
-            self.report.add(
+            row.note(
                 "not filled",
                 "the standard needs the latest date the home was needed by; the return gives it "
                 "only for Today and < 5 days.",
-                source=source,
-                target="referrals.needed_by_date",
-                row=row,
-                value=needed,
+                "referrals.needed_by_date",
+                needed,
             )
         self.submission["referrals"].append(referral)
+        return referral
 
+    def _add_needs(self, row: SourceRow, referral: dict[str, Any], placement_id: str) -> None:
+        """The needs recorded with the referral, so dated by it too."""
         needs: dict[str, Any] = {
-            "needs_id": needs_id,
-            "child_id": child,
-            "referral_id": referral_id,
-            "assessment_date": referral_date,
+            "needs_id": f"{placement_id}-needs",
+            "child_id": referral["child_id"],
+            "referral_id": referral["referral_id"],
+            "assessment_date": referral["referral_date"],
         }
         for column, (target_table, target_field) in _CODED.items():
             if target_table == "needs_assessments":
-                needs[target_field] = coded(column)
-        if referral_date is None:
-            self.report.add(
+                needs[target_field] = self.coded(row, column)
+        if referral["referral_date"] is None:
+            row.note(
                 "not filled",
                 "the needs were recorded with the referral, which has no date.",
-                source=source,
-                target="needs_assessments.assessment_date",
-                row=row,
+                "needs_assessments.assessment_date",
             )
         self.submission["needs_assessments"].append(needs)
 
+    def _add_placement(
+        self, row: SourceRow, referral: dict[str, Any], placement_id: str, start: dt.date | None
+    ) -> None:
+        """The placement the search ended in, at a placeholder provider: the return names
+        only the setting."""
         placement: dict[str, Any] = {
             "placement_id": placement_id,
-            "child_id": child,
-            "referral_id": referral_id,
+            "child_id": referral["child_id"],
+            "referral_id": referral["referral_id"],
             "start_date": start,
-            "placement_type": coded("placement_type"),
-            "provider_id": _UNKNOWN_PROVIDER,
-            "location_preferable": coded("preferability_of_placement_location"),
-            "location_reason": coded("location_reason"),
-            "education_continuity": coded("education_continuity"),
+            "placement_type": self.coded(row, "placement_type"),
+            "provider_id": self.provider(_UNKNOWN_PROVIDER, "Provider not given in the return"),
+            "location_preferable": self.coded(row, "preferability_of_placement_location"),
+            "location_reason": self.coded(row, "location_reason"),
+            "education_continuity": self.coded(row, "education_continuity"),
             "siblings_placed_together": parse_count(
-                table.value(cells, "how_many_siblings_were_placed_together")
+                row.value("how_many_siblings_were_placed_together")
             ),
-            "sourcing_route": coded("placement_sourced"),
+            "sourcing_route": self.coded(row, "placement_sourced"),
         }
         if start is None:
-            self.report.add(
+            row.note(
                 "not filled",
                 "placement_start_date is blank or not a date.",
-                source=source,
-                target="placements.start_date",
-                row=row,
+                "placements.start_date",
             )
         if placement["placement_type"] is None:
-            self.report.add(
+            row.note(
                 "not filled",
                 "the placement type is blank or not one the standard knows.",
-                source=source,
-                target="placements.placement_type",
-                row=row,
+                "placements.placement_type",
             )
-        self.unknown_provider = True
-        self.report.add(
+        row.note(
             "placeholder",
             "the return names the setting (provider_URN) but not the provider, so the placement "
             "points at a placeholder provider: replace it with the provider's Ofsted reference.",
-            source=source,
-            target="placements.provider_id",
-            row=row,
+            "placements.provider_id",
         )
-        location = table.value(cells, "placement_location")
-        if location:
-            sector = generalise_postcode(location)
-            if sector:
-                placement["placement_location"] = sector
-            else:
-                self.report.add(
-                    "not carried",
-                    "placement_location is not a postcode (the standard holds a postcode sector).",
-                    source=source,
-                    target="placements.placement_location",
-                    row=row,
-                )
-        urn = (table.value(cells, "provider_URN") or "").strip().upper()
-        if urn:
-            if self.urn.match(urn):
-                placement["setting_urn"] = urn
-                if urn not in self.settings:
-                    self.settings.add(urn)
-                    self.submission["settings"].append(
-                        {"setting_urn": urn, "provider_id": _UNKNOWN_PROVIDER}
-                    )
-            else:
-                self.report.add(
-                    "not carried",
-                    "provider_URN is not an Ofsted URN (SC and 6 digits, or 7 digits).",
-                    source=source,
-                    target="placements.setting_urn",
-                    row=row,
-                    value=urn,
-                )
+        self.locate(
+            row,
+            placement,
+            row.value("placement_location"),
+            "placement_location is not a postcode (the standard holds a postcode sector).",
+        )
+        self.place_in_setting(
+            row, placement, row.value("provider_URN"), _UNKNOWN_PROVIDER, "provider_URN"
+        )
         self.submission["placements"].append(placement)
 
-        total = parse_money(table.value(cells, "total_weekly_cost"))
-        components = {
-            name: parse_money(table.value(cells, name))
-            for name in (
-                "core_weekly",
-                "additional_support_weekly",
-                "education_weekly",
-                "other_weekly",
-            )
-        }
-        if total is not None or any(v is not None for v in components.values()):
-            cost = {
-                "cost_id": f"{placement_id}-cost",
-                "placement_id": placement_id,
-                "cost_start_date": start,
-                "total_weekly_cost": total,
-            } | components
-            self.submission["costs"].append(cost)
-            self.report.add(
-                "derived",
-                "the cost period starts with the placement: the return gives no date the price "
-                "started.",
-                source=source,
-                target="costs.cost_start_date",
-                row=row,
-            )
-            if total is None:
-                self.report.add(
-                    "not filled",
-                    "total_weekly_cost is blank or not an amount.",
-                    source=source,
-                    target="costs.total_weekly_cost",
-                    row=row,
-                )
-
-
-def _fill_submission(
-    submission: dict[str, Any],
-    standard: Standard,
-    report: ImportReport,
-    la_code: str | None,
-    period_start: dt.date | None,
-    period_end: dt.date | None,
-    extract_date: dt.date | None,
-    dates: list[dt.date],
-) -> None:
-    """The submission row: from the options, else derived (and said so)."""
-    extract = extract_date or dt.date.today()
-    if extract_date is None:
-        report.add(
-            "derived",
-            "the extract date is the day of the import.",
-            source="options",
-            target="submission.extract_date",
-        )
-    if period_end is None:
-        period_end = extract
-        report.add(
-            "derived",
-            "the period ends on the extract date.",
-            source="options",
-            target="submission.period_end",
-        )
-    if period_start is None:
-        period_start = min(dates, default=period_end)
-        report.add(
-            "derived",
-            "the period starts on the earliest date in the file.",
-            source="options",
-            target="submission.period_start",
-        )
-    if not la_code:
-        report.add(
-            "not filled",
-            "the file does not name the LA: give its GSS code (--la-code).",
-            source="options",
-            target="submission.la_code",
-        )
-    submission.update(
-        standard_version=standard.version,
-        la_code=la_code,
-        period_start=period_start,
-        period_end=period_end,
-        extract_date=extract,
-    )
+    def finish_submission(self) -> ImportOutput:
+        """The submission row: from the options, else derived (and said so)."""
+        extract = self.extract_date()
+        period_end = self.options.get("period_end")
+        if period_end is None:
+            period_end = extract
+            self.note_option("derived", "period_end", "the period ends on the extract date.")
+        period_start = self.options.get("period_start")
+        if period_start is None:
+            starts = [p["start_date"] for p in self.submission["placements"] if p.get("start_date")]
+            period_start = min(starts, default=period_end)
+            reason = "the period starts on the earliest date in the file."
+            self.note_option("derived", "period_start", reason)
+        la_code = self.options.get("la_code")
+        self.need_la_code(la_code, "the file does not name the LA: give its GSS code (--la-code).")
+        return self.finish(la_code, period_start, period_end, extract)

@@ -14,30 +14,26 @@ by code: neither is carried over, and the import report says so.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sufficiency_standard.importers.common import (
-    ImportReport,
+    ImportOptions,
+    ImportOutput,
+    RowByRowImport,
+    SourceRow,
     Table,
     code_of,
     codes_by_key,
     containing,
-    empty_submission,
-    find_table,
     named,
     parse_date,
     parse_money,
-    read_grids,
     standard_codes,
-    unique_id,
 )
-from sufficiency_standard.issues import InputError
 from sufficiency_standard.read.headers import normalise
-from sufficiency_standard.standard import Standard, load_standard
+from sufficiency_standard.standard import Standard
 
 # Order matters: a header is taken by the first column it matches.
 COLUMNS = {
@@ -182,107 +178,35 @@ _NOT_CARRIED = {
     "does not describe.",
 }
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
+_NO_EQUIVALENT = "the value has no equivalent in the standard's codes."
 
 
 def import_pnw_census(
-    paths: Sequence[str | Path],
-    *,
-    la_code: str | None = None,
-    period_start: dt.date | None = None,
-    period_end: dt.date | None = None,
-    extract_date: dt.date | None = None,
-    standard_version: str | None = None,
-) -> tuple[dict[str, Any], ImportReport]:
+    paths: Sequence[str | Path], **options: Unpack[ImportOptions]
+) -> ImportOutput:
     """Build a submission from one or more PNW census files (CSV or workbook)."""
-    standard = load_standard(standard_version)
-    tables = []
-    for path in paths:
-        for grid in read_grids(Path(path)):
-            table = find_table(grid, COLUMNS)
-            if table is not None and "identifier" in table.columns:
-                tables.append(table)
-    if not tables:
-        raise InputError(
-            "No PNW census table was found: no sheet or file has an Identifier column."
-        )
-    report = ImportReport("the Placements North West census", [t.grid.name for t in tables])
-    submission = empty_submission(standard)
-    extract = extract_date or dt.date.today()
-    if extract_date is None:
-        report.add(
-            "derived",
-            "the extract date is the day of the import.",
-            source="options",
-            target="submission.extract_date",
-        )
-    census_date = period_end or extract
-    if period_end is None:
-        report.add(
-            "derived",
-            "the period (and the census date) ends on the extract date.",
-            source="options",
-            target="submission.period_end",
-        )
-    importer = _Census(standard, report, submission, census_date)
-    for table in tables:
-        for _, header in table.unread_columns():
-            report.add(
-                "not carried",
-                "not a column of the PNW census.",
-                source=f"{table.grid.name}, column {header}",
-            )
-        for row, cells in table.body:
-            importer.add(table, row, cells)
-    la_code = la_code or importer.placing_authority_code()
-    if not la_code:
-        report.add(
-            "not filled",
-            "give the LA's GSS code (--la-code): the placing authority is not one the census "
-            "lists, or there are several.",
-            source="options",
-            target="submission.la_code",
-        )
-    starts = [p["start_date"] for p in submission["placements"] if p.get("start_date")]
-    if period_start is None:
-        period_start = min([*starts, census_date])
-        report.add(
-            "derived",
-            "the period starts on the earliest placement start in the census.",
-            source="options",
-            target="submission.period_start",
-        )
-    submission.update(
-        standard_version=standard.version,
-        la_code=la_code,
-        period_start=period_start,
-        period_end=census_date,
-        extract_date=extract,
-    )
-    report.rows_written = {
-        name: len(submission[name])
-        for name in ("children", "placements", "providers", "settings", "costs")
-    }
-    return submission, report
+    return _Census.run(paths, options)
 
 
-class _Census:
-    def __init__(
-        self,
-        standard: Standard,
-        report: ImportReport,
-        submission: dict[str, Any],
-        census_date: dt.date,
-    ):
-        self.standard = standard
-        self.report = report
-        self.submission = submission
-        self.census_date = census_date
-        self.children: dict[str, dict[str, Any]] = {}
-        self.providers: dict[str, dict[str, Any]] = {}
-        self.settings: set[str] = set()
-        self.taken: set[str] = set()
+class _Census(RowByRowImport):
+    """Each row becomes a placement with its child, provider, setting and cost on the
+    census date."""
+
+    title = "the Placements North West census"
+    columns = COLUMNS
+    key_column = "identifier"
+    none_found = "No PNW census table was found: no sheet or file has an Identifier column."
+    unknown_column = "not a column of the PNW census."
+    tables_written = ("children", "placements", "providers", "settings", "costs")
+
+    def __init__(self, standard: Standard, tables: Sequence[Table], options: ImportOptions):
+        super().__init__(standard, tables, options)
+        self.extract = self.extract_date()
+        self.census_date = options.get("period_end") or self.extract
+        if options.get("period_end") is None:
+            reason = "the period (and the census date) ends on the extract date."
+            self.note_option("derived", "period_end", reason)
         self.placing: set[str] = set()
-        self.urn = re.compile(standard.table("settings").field("setting_urn").pattern or ".*")
         self.uasc = standard_codes(standard, "children", "uasc")
         self.location_reasons = standard_codes(standard, "placements", "location_reason")
 
@@ -290,218 +214,147 @@ class _Census:
         codes = {PLACING_AUTHORITIES.get(name) for name in self.placing}
         return codes.pop() if len(codes) == 1 else None
 
-    def _mapped(
-        self,
-        table: Table,
-        row: int,
-        cells: list[str | None],
-        column: str,
-        lookup: dict[str, str],
-        target: str,
-    ) -> str | None:
-        text = table.value(cells, column)
-        if not text:
-            return None
-        code = code_of(text, lookup)
-        if code is None:
-            self.report.add(
-                "not carried",
-                "the value has no equivalent in the standard's codes.",
-                source=table.grid.name,
-                target=target,
-                row=row,
-                value=text,
-            )
-        return code
-
-    def add(self, table: Table, row: int, cells: list[str | None]) -> None:
-        source = table.grid.name
-        child = (table.value(cells, "identifier") or "").strip()
-        if not child:
-            self.report.add(
-                "not carried",
-                "the row has no Identifier, so it was left out.",
-                source=source,
-                row=row,
-            )
+    def add(self, row: SourceRow) -> None:
+        child = self.child_id(row, "identifier", "Identifier")
+        if child is None:
             return
-        for column, reason in _NOT_CARRIED.items():
-            if table.value(cells, column):
-                self.report.add(
-                    "not carried",
-                    reason,
-                    source=f"{source}, column {column.replace('_', ' ')}",
-                    row=row,
-                )
-        if placing := table.value(cells, "placing_authority"):
+        self.note_values_left_out(row, _NOT_CARRIED, shown=lambda c: c.replace("_", " "))
+        if placing := row.value("placing_authority"):
             self.placing.add(placing.strip())
+        if child not in self.children:
+            self._add_child(row, child)
 
-        record = self.children.get(child)
-        if record is None:
-            record = self.children[child] = {"child_id": child}
-            self.submission["children"].append(record)
-            record["sex"] = self._mapped(table, row, cells, "gender", _GENDER, "children.sex")
-            ethnic = table.value(cells, "ethnic_group")
-            if ethnic:
-                # "Pakistani (Asian or Asian British)": the group is the part before the bracket.
-                record["ethnicity"] = code_of(ethnic, _ETHNICITY) or code_of(
-                    ethnic.split("(")[0], _ETHNICITY
-                )
-                if record["ethnicity"] is None:
-                    self.report.add(
-                        "not carried",
-                        "the ethnic group has no single 903 code.",
-                        source=source,
-                        target="children.ethnicity",
-                        row=row,
-                        value=ethnic,
-                    )
-            record["uasc"] = self._mapped(table, row, cells, "uasc", self.uasc, "children.uasc")
-
-        start = parse_date(table.value(cells, "start_date"))
-        placement_id = unique_id(
-            f"{child}-{start:%Y%m%d}" if start else f"{child}-row{row}", self.taken
-        )
-        provider_id = self._provider(table, row, cells)
+        start = parse_date(row.value("start_date"))
+        placement_id = self.placement_id(child, start, row.row_number)
+        provider_id = self._provider(row)
         placement: dict[str, Any] = {
             "placement_id": placement_id,
             "child_id": child,
             "start_date": start,
-            "placement_type": self._placement_type(table, row, cells),
+            "placement_type": self._placement_type(row),
             "provider_id": provider_id,
-            "sourcing_route": self._mapped(
-                table, row, cells, "sourced", _SOURCED, "placements.sourcing_route"
+            "sourcing_route": self.code(
+                row, "sourced", "placements.sourcing_route", _SOURCED, _NO_EQUIVALENT
             ),
         }
         if start is None:
-            self.report.add(
+            row.note(
                 "not filled",
                 "the placement start date is blank or not a date.",
-                source=source,
-                target="placements.start_date",
-                row=row,
+                "placements.start_date",
             )
-        reason = table.value(cells, "distance_reason")
-        if reason:
-            placement["location_reason"] = code_of(reason, self.location_reasons) or code_of(
-                reason.replace(" ", ""), self.location_reasons
+        if row.value("distance_reason"):
+            placement["location_reason"] = self.code(
+                row,
+                "distance_reason",
+                "placements.location_reason",
+                self._location_reason,
+                "the reason for placing at a distance is not one of the standard's location "
+                "reasons.",
             )
-            if placement["location_reason"] is None:
-                self.report.add(
-                    "not carried",
-                    "the reason for placing at a distance is not one of the standard's location "
-                    "reasons.",
-                    source=source,
-                    target="placements.location_reason",
-                    row=row,
-                    value=reason,
-                )
-        urn = (table.value(cells, "urn") or "").strip().upper()
-        if urn:
-            if self.urn.match(urn):
-                placement["setting_urn"] = urn
-                if urn not in self.settings:
-                    self.settings.add(urn)
-                    setting = {"setting_urn": urn, "provider_id": provider_id}
-                    setting["registration_type"] = self._mapped(
-                        table,
-                        row,
-                        cells,
-                        "registration_type",
-                        _REGISTRATION,
-                        "settings.registration_type",
-                    )
-                    self.submission["settings"].append(setting)
-            else:
-                self.report.add(
-                    "not carried",
-                    "the establishment URN is not an Ofsted URN (SC and 6 digits, or 7 digits).",
-                    source=source,
-                    target="placements.setting_urn",
-                    row=row,
-                    value=urn,
-                )
+        self.place_in_setting(
+            row,
+            placement,
+            row.value("urn"),
+            provider_id,
+            "the establishment URN",
+            lambda: self._registration(row),
+        )
         self.submission["placements"].append(placement)
 
-        total = parse_money(table.value(cells, "total"))
+        total = parse_money(row.value("total"))
         shares = {
-            "social_care_contribution": parse_money(table.value(cells, "social_care")),
-            "education_contribution": parse_money(table.value(cells, "education")),
-            "health_contribution": parse_money(table.value(cells, "health")),
+            "social_care_contribution": parse_money(row.value("social_care")),
+            "education_contribution": parse_money(row.value("education")),
+            "health_contribution": parse_money(row.value("health")),
         }
-        if total is None and not any(shares.values()):
-            return
-        cost_start = max(start, self.census_date) if start else self.census_date
-        self.submission["costs"].append(
-            {
-                "cost_id": f"{placement_id}-cost",
-                "placement_id": placement_id,
-                "cost_start_date": cost_start,
-                "cost_basis": "Actual",
-                "total_weekly_cost": total,
-            }
-            | shares
-        )
-        self.report.add(
-            "derived",
-            "the census gives the actual weekly cost on the census date, so the cost period starts"
-            " then.",
-            source=source,
-            target="costs.cost_start_date",
-            row=row,
-        )
-        if total is None:
-            self.report.add(
-                "not filled",
-                "the total weekly cost is blank or not an amount.",
-                source=source,
-                target="costs.total_weekly_cost",
-                row=row,
+        if total is not None or any(shares.values()):
+            self.add_cost(
+                row,
+                placement_id,
+                max(start, self.census_date) if start else self.census_date,
+                total,
+                shares,
+                basis="Actual",
+                dated="the census gives the actual weekly cost on the census date, so the cost "
+                "period starts then.",
+                no_total="the total weekly cost is blank or not an amount.",
             )
 
-    def _placement_type(self, table: Table, row: int, cells: list[str | None]) -> str | None:
-        text = table.value(cells, "provision")
+    def _add_child(self, row: SourceRow, child: str) -> None:
+        """The child as the census describes them the first time they are listed."""
+        record = self.child(child)
+        record["sex"] = self.code(row, "gender", "children.sex", _GENDER, _NO_EQUIVALENT)
+        if row.value("ethnic_group"):
+            record["ethnicity"] = self.code(
+                row,
+                "ethnic_group",
+                "children.ethnicity",
+                _ethnicity,
+                "the ethnic group has no single 903 code.",
+            )
+        record["uasc"] = self.code(row, "uasc", "children.uasc", self.uasc, _NO_EQUIVALENT)
+
+    def _location_reason(self, text: str) -> str | None:
+        return code_of(text, self.location_reasons) or code_of(
+            text.replace(" ", ""), self.location_reasons
+        )
+
+    def _registration(self, row: SourceRow) -> dict[str, Any]:
+        """The setting's registration, read from the row that first lists the setting."""
+        registration = self.code(
+            row, "registration_type", "settings.registration_type", _REGISTRATION, _NO_EQUIVALENT
+        )
+        return {"registration_type": registration}
+
+    def _placement_type(self, row: SourceRow) -> str | None:
+        text = row.value("provision")
         key = normalise(text or "")
         found = next((kind for prefix, kind in _PROVISION if key.startswith(prefix)), None)
         if found is None and text:
             found = "Other"
-            self.report.add(
+            row.note(
                 "derived",
                 "the type of provision is none of the standard's placement types, so Other was "
                 "written.",
-                source=table.grid.name,
-                target="placements.placement_type",
-                row=row,
-                value=text,
+                "placements.placement_type",
+                text,
             )
         if found is None:
-            self.report.add(
-                "not filled",
-                "the type of provision is blank.",
-                source=table.grid.name,
-                target="placements.placement_type",
-                row=row,
-            )
+            row.note("not filled", "the type of provision is blank.", "placements.placement_type")
         return found
 
-    def _provider(self, table: Table, row: int, cells: list[str | None]) -> str:
-        provider_id = (table.value(cells, "provider_id") or "").strip()
-        name = table.value(cells, "organisation")
+    def _provider(self, row: SourceRow) -> str:
+        provider_id = row.text("provider_id")
+        name = row.value("organisation")
         if not provider_id:
             provider_id = _UNKNOWN_PROVIDER
-            self.report.add(
+            row.note(
                 "placeholder",
                 "no Provider ID is given, so the placement points at a placeholder provider.",
-                source=table.grid.name,
-                target="placements.provider_id",
-                row=row,
+                "placements.provider_id",
             )
             name = "Provider not given in the census"
-        if provider_id not in self.providers:
-            record: dict[str, Any] = {"provider_id": provider_id, "provider_name": name}
-            company = (table.value(cells, "company_number") or "").strip().upper()
-            if company:
-                record["company_number"] = company
-            self.providers[provider_id] = record
-            self.submission["providers"].append(record)
-        return provider_id
+        company = row.text("company_number").upper()
+        return self.provider(provider_id, name, company_number=company or None)
+
+    def finish_submission(self) -> ImportOutput:
+        la_code = self.options.get("la_code") or self.placing_authority_code()
+        self.need_la_code(
+            la_code,
+            "give the LA's GSS code (--la-code): the placing authority is not one the census "
+            "lists, or there are several.",
+        )
+        period_start = self.options.get("period_start")
+        if period_start is None:
+            starts = [p["start_date"] for p in self.submission["placements"] if p.get("start_date")]
+            period_start = min([*starts, self.census_date])
+            reason = "the period starts on the earliest placement start in the census."
+            self.note_option("derived", "period_start", reason)
+        return self.finish(la_code, period_start, self.census_date, self.extract)
+
+
+def _ethnicity(group: str) -> str | None:
+    """The 903 code of a census ethnic group; in "Pakistani (Asian or Asian British)" the
+    group is the part before the bracket."""
+    return code_of(group, _ETHNICITY) or code_of(group.split("(")[0], _ETHNICITY)

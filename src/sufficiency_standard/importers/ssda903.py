@@ -31,22 +31,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from sufficiency_standard.importers.common import (
-    ImportReport,
+    ImportOptions,
+    ImportOutput,
+    RowNotes,
+    SourceRow,
+    SubmissionBuilder,
     Table,
     code_of,
-    empty_submission,
     find_table,
     named,
     parse_date,
     read_grids,
     standard_codes,
-    unique_id,
 )
 from sufficiency_standard.issues import InputError
-from sufficiency_standard.postcodes import generalise_postcode
+from sufficiency_standard.postcodes import compact_postcode
 from sufficiency_standard.standard import Standard, load_standard
 
 HEADER_COLUMNS = {
@@ -195,6 +197,10 @@ class _Files:
     episodes: Table | None = None
     uasc: Table | None = None
 
+    @property
+    def given(self) -> list[Table]:
+        return [t for t in (self.header, self.episodes, self.uasc) if t is not None]
+
 
 def _find_files(paths: Sequence[Path]) -> _Files:
     files = _Files()
@@ -225,248 +231,286 @@ def _find_files(paths: Sequence[Path]) -> _Files:
     return files
 
 
-def import_ssda903(
-    paths: Sequence[str | Path],
-    *,
-    la_code: str | None = None,
-    period_start: dt.date | None = None,
-    period_end: dt.date | None = None,
-    extract_date: dt.date | None = None,
-    standard_version: str | None = None,
-) -> tuple[dict[str, Any], ImportReport]:
+def import_ssda903(paths: Sequence[str | Path], **options: Unpack[ImportOptions]) -> ImportOutput:
     """Build a submission from 903 header, episodes and (optionally) UASC files."""
-    standard = load_standard(standard_version)
+    standard = load_standard(options.get("standard_version"))
     files = _find_files([Path(p) for p in paths])
-    assert files.episodes is not None
-    report = ImportReport(
-        "SSDA903",
-        [t.grid.name for t in (files.header, files.episodes, files.uasc) if t is not None],
-    )
-    submission = empty_submission(standard)
-    for table in (files.header, files.episodes, files.uasc):
-        if table is not None:
-            _note_left_out(table, report)
+    return _Ssda903(standard, files, options).build()
 
-    episodes = _episodes(files.episodes, report)
-    dates = [d for e in episodes for d in (e.decom, e.dec) if d is not None]
-    extract = extract_date or dt.date.today()
-    if extract_date is None:
-        report.add(
-            "derived",
-            "the extract date is the day of the import.",
-            source="options",
-            target="submission.extract_date",
+
+class _Ssda903(SubmissionBuilder):
+    """The header and UASC tables become children; the episodes, placements (by the
+    module's rules) with placeholder providers for their kinds."""
+
+    title = "SSDA903"
+    tables_written = ("children", "placements", "providers", "settings")
+
+    def __init__(self, standard: Standard, files: _Files, options: ImportOptions):
+        super().__init__(standard, files.given, options)
+        assert files.episodes is not None
+        self.files = files
+        self.episodes_table = files.episodes
+        self.ethnicities = standard_codes(standard, "children", "ethnicity")
+        self.sexes = set(standard_codes(standard, "children", "sex").values())
+        self.place_codes = set(standard_codes(standard, "placements", "place_code").values())
+        self.end_reasons = standard_codes(standard, "placements", "end_reason")
+        self.ownership = _ownership_by_903_code(standard)
+        self.setting_types = set(standard_codes(standard, "settings", "setting_type").values())
+
+    def build(self) -> ImportOutput:
+        for table in self.files.given:
+            self._note_left_out(table)
+        episodes = self._episodes()
+        dates = [d for e in episodes for d in (e.decom, e.dec) if d is not None]
+        extract = self.extract_date()
+        start, end = self._collection_year(dates, extract)
+        la_code = self.options.get("la_code")
+        self.need_la_code(
+            la_code, "the 903 files do not name the LA: give its GSS code (--la-code)."
         )
-    start, end = _collection_year(dates, extract, period_start, period_end, report)
-    submission.update(
-        standard_version=standard.version,
-        la_code=la_code,
-        period_start=start,
-        period_end=end,
-        extract_date=extract,
-        source_system="SSDA903 return",
-    )
-    if not la_code:
-        report.add(
-            "not filled",
-            "the 903 files do not name the LA: give its GSS code (--la-code).",
-            source="options",
-            target="submission.la_code",
-        )
+        self._add_children(episodes, end)
+        by_child: dict[str, list[Episode]] = {}
+        for episode in episodes:
+            by_child.setdefault(episode.child, []).append(episode)
+        for child, child_episodes in by_child.items():
+            for run in runs_of(child_episodes):
+                self._add_placement(child, run)
+        return self.finish(la_code, start, end, extract, source_system="SSDA903 return")
 
-    children = _children(files, episodes, standard, end, report)
-    submission["children"] = children
-    placements, providers, settings = _placements(files.episodes, episodes, standard, report)
-    submission["placements"] = placements
-    submission["providers"] = providers
-    submission["settings"] = settings
-    report.rows_written = {
-        name: len(submission[name]) for name in ("children", "placements", "providers", "settings")
-    }
-    return submission, report
-
-
-def _note_left_out(table: Table, report: ImportReport) -> None:
-    for column, reason in _LEFT_OUT.items():
-        if column not in table.columns:
-            continue
-        filled = sum(1 for _, cells in table.body if table.value(cells, column))
-        if filled:
-            report.add(
-                "not carried", reason, source=f"{table.grid.name}, column {column}", count=filled
-            )
-    for _, header in table.unread_columns():
-        report.add(
-            "not carried",
-            "not a column of the 903 table, so the importer does not know what it holds.",
-            source=f"{table.grid.name}, column {header}",
-        )
-
-
-def _episodes(table: Table, report: ImportReport) -> list[Episode]:
-    source = table.grid.name
-    episodes = []
-    for row, cells in table.body:
-        child = (table.value(cells, "CHILD") or "").strip()
-        decom_text = table.value(cells, "DECOM")
-        decom = parse_date(decom_text)
-        if not child or decom is None:
-            what = "no CHILD" if not child else "no DECOM that reads as a date"
-            report.add(
-                "not carried",
-                f"the episode has {what}, so it was left out.",
-                source=source,
-                row=row,
-            )
-            continue
-        dec_text = table.value(cells, "DEC")
-        dec = parse_date(dec_text)
-        if dec_text and dec is None:
-            report.add(
-                "not carried",
-                "DEC does not read as a date; the episode is read as open.",
-                source=source,
-                target="placements.end_date",
-                row=row,
-            )
-        postcode = table.value(cells, "PL_POST")
-        compact = re.sub(r"\s+", "", postcode).upper() if postcode else None
-        urn = (table.value(cells, "URN") or "").strip().upper() or None
-        episodes.append(
-            Episode(
-                row=row,
-                child=child,
-                decom=decom,
-                rne=(table.value(cells, "RNE") or "").strip().upper(),
-                place=(table.value(cells, "PLACE") or "").strip().upper(),
-                provider=(table.value(cells, "PLACE_PROVIDER") or "").strip().upper(),
-                dec=dec,
-                rec=(table.value(cells, "REC") or "").strip().upper(),
-                reason=(table.value(cells, "REASON_PLACE_CHANGE") or "").strip(),
-                postcode=compact,
-                urn=None if urn == _NO_URN else urn,
-            )
-        )
-    episodes.sort(key=lambda e: (e.child, e.decom, e.row))
-    return episodes
-
-
-def _collection_year(
-    dates: list[dt.date],
-    extract: dt.date,
-    period_start: dt.date | None,
-    period_end: dt.date | None,
-    report: ImportReport,
-) -> tuple[dt.date, dt.date]:
-    """The 903 collection year (1 April to 31 March) of the latest date, cut at the extract."""
-    latest = max(dates, default=extract)
-    year_end = dt.date(latest.year + (latest.month >= 4), 3, 31)
-    if period_end is None:
-        period_end = min(year_end, extract)
-        report.add(
-            "derived",
-            "the period ends with the 903 collection year of the latest date in the episodes (or "
-            "on the extract date, if earlier).",
-            source="options",
-            target="submission.period_end",
-        )
-    if period_start is None:
-        period_start = dt.date(year_end.year - 1, 4, 1)
-        report.add(
-            "derived",
-            "the period starts on 1 April of that collection year.",
-            source="options",
-            target="submission.period_start",
-        )
-    return period_start, period_end
-
-
-def _children(
-    files: _Files,
-    episodes: list[Episode],
-    standard: Standard,
-    period_end: dt.date,
-    report: ImportReport,
-) -> list[dict[str, Any]]:
-    ethnicities = standard_codes(standard, "children", "ethnicity")
-    sexes = set(standard_codes(standard, "children", "sex").values())
-    uasc = _uasc(files.uasc, period_end)
-    children: dict[str, dict[str, Any]] = {}
-    if files.header is not None:
-        table, source = files.header, files.header.grid.name
-        for row, cells in table.body:
-            child = (table.value(cells, "CHILD") or "").strip()
-            if not child:
-                report.add(
-                    "not carried",
-                    "the row has no CHILD, so it was left out.",
-                    source=source,
-                    row=row,
-                )
+    def _note_left_out(self, table: Table) -> None:
+        """The columns the standard has no place for, counted per table, and those the 903
+        does not have."""
+        for column, reason in _LEFT_OUT.items():
+            if column not in table.columns:
                 continue
-            if child in children:
-                report.add(
-                    "not carried",
-                    "the child is in the header twice; the first row was used.",
-                    source=source,
-                    row=row,
-                )
+            filled = sum(1 for _, cells in table.body if table.value(cells, column))
+            if filled:
+                source = f"{table.grid.name}, column {column}"
+                self.report.add("not carried", reason, source=source, count=filled)
+        self.note_unread_columns(
+            table, "not a column of the 903 table, so the importer does not know what it holds."
+        )
+
+    def _episodes(self) -> list[Episode]:
+        episodes = []
+        for row in self.rows_of(self.episodes_table):
+            child = row.text("CHILD")
+            decom = parse_date(row.value("DECOM"))
+            if not child or decom is None:
+                what = "no CHILD" if not child else "no DECOM that reads as a date"
+                row.note("not carried", f"the episode has {what}, so it was left out.")
                 continue
-            record: dict[str, Any] = {"child_id": child}
-            dob_text = table.value(cells, "DOB")
-            dob = parse_date(dob_text)
-            if dob is not None:
-                record["birth_month"] = f"{dob:%Y-%m}"
-            elif dob_text:
-                report.add(
+            dec_text = row.value("DEC")
+            dec = parse_date(dec_text)
+            if dec_text and dec is None:
+                row.note(
                     "not carried",
-                    "DOB does not read as a date.",
-                    source=source,
-                    target="children.birth_month",
-                    row=row,
+                    "DEC does not read as a date; the episode is read as open.",
+                    "placements.end_date",
                 )
-            sex_text = (table.value(cells, "SEX") or "").strip()
-            sex = _SEX.get(sex_text.lower())
-            if sex in sexes:
-                record["sex"] = sex
-            elif sex_text:
-                report.add(
-                    "not carried",
-                    "SEX is not a 903 code (1, 2, M, F or U).",
-                    source=source,
-                    target="children.sex",
-                    row=row,
-                    value=sex_text,
+            postcode = row.value("PL_POST")
+            urn = row.text("URN").upper() or None
+            episodes.append(
+                Episode(
+                    row=row.row_number,
+                    child=child,
+                    decom=decom,
+                    rne=row.text("RNE").upper(),
+                    place=row.text("PLACE").upper(),
+                    provider=row.text("PLACE_PROVIDER").upper(),
+                    dec=dec,
+                    rec=row.text("REC").upper(),
+                    reason=row.text("REASON_PLACE_CHANGE"),
+                    postcode=compact_postcode(postcode) if postcode else None,
+                    urn=None if urn == _NO_URN else urn,
                 )
-            ethnic_text = table.value(cells, "ETHNIC")
-            ethnicity = code_of(ethnic_text, ethnicities)
-            if ethnicity:
-                record["ethnicity"] = ethnicity
-            elif ethnic_text:
-                report.add(
-                    "not carried",
-                    "ETHNIC is not a 903 ethnicity code.",
-                    source=source,
-                    target="children.ethnicity",
-                    row=row,
-                    value=ethnic_text,
-                )
-            if uasc is not None:
-                record["uasc"] = uasc.get(child, "No")
-            children[child] = record
-    for episode in episodes:
-        if episode.child not in children:
-            children[episode.child] = {"child_id": episode.child}
-            if uasc is not None:
-                children[episode.child]["uasc"] = uasc.get(episode.child, "No")
-            report.add(
-                "not carried",
-                "the child has episodes but no row in a header file, so only the ID is known.",
-                source="episodes",
-                target="children",
-                row=episode.row,
             )
-    return list(children.values())
+        episodes.sort(key=lambda e: (e.child, e.decom, e.row))
+        return episodes
+
+    def _collection_year(self, dates: list[dt.date], extract: dt.date) -> tuple[dt.date, dt.date]:
+        """The 903 collection year (1 April to 31 March) of the latest date, cut at the
+        extract, unless the options give the period."""
+        latest = max(dates, default=extract)
+        year_end = dt.date(latest.year + (latest.month >= 4), 3, 31)
+        period_end = self.options.get("period_end")
+        if period_end is None:
+            period_end = min(year_end, extract)
+            self.note_option(
+                "derived",
+                "period_end",
+                "the period ends with the 903 collection year of the latest date in the episodes "
+                "(or on the extract date, if earlier).",
+            )
+        period_start = self.options.get("period_start")
+        if period_start is None:
+            period_start = dt.date(year_end.year - 1, 4, 1)
+            reason = "the period starts on 1 April of that collection year."
+            self.note_option("derived", "period_start", reason)
+        return period_start, period_end
+
+    def _add_children(self, episodes: list[Episode], period_end: dt.date) -> None:
+        """The children of the header file, then those only the episodes name."""
+        uasc = _uasc(self.files.uasc, period_end)
+        if self.files.header is not None:
+            for row in self.rows_of(self.files.header):
+                self._add_header_child(row, uasc)
+        for episode in episodes:
+            if episode.child not in self.children:
+                record = self.child(episode.child)
+                if uasc is not None:
+                    record["uasc"] = uasc.get(episode.child, "No")
+                self.report.add(
+                    "not carried",
+                    "the child has episodes but no row in a header file, so only the ID is known.",
+                    source="episodes",
+                    target="children",
+                    row=episode.row,
+                )
+
+    def _add_header_child(self, row: SourceRow, uasc: dict[str, str] | None) -> None:
+        child = self.child_id(row, "CHILD")
+        if child is None:
+            return
+        if child in self.children:
+            row.note("not carried", "the child is in the header twice; the first row was used.")
+            return
+        record = self.child(child)
+        dob_text = row.value("DOB")
+        dob = parse_date(dob_text)
+        if dob is not None:
+            record["birth_month"] = f"{dob:%Y-%m}"
+        elif dob_text:
+            row.note("not carried", "DOB does not read as a date.", "children.birth_month")
+        sex_unknown = "SEX is not a 903 code (1, 2, M, F or U)."
+        if sex := self.code(row, "SEX", "children.sex", self._sex_code, sex_unknown):
+            record["sex"] = sex
+        ethnic_unknown = "ETHNIC is not a 903 ethnicity code."
+        if ethnicity := self.code(
+            row, "ETHNIC", "children.ethnicity", self.ethnicities, ethnic_unknown
+        ):
+            record["ethnicity"] = ethnicity
+        if uasc is not None:
+            record["uasc"] = uasc.get(child, "No")
+
+    def _sex_code(self, text: str) -> str | None:
+        sex = _SEX.get(text.strip().lower())
+        return sex if sex in self.sexes else None
+
+    def _add_placement(self, child: str, run: Run) -> None:
+        """One placement from a run of episodes: its first gives the home, its last the end."""
+        first, last = run.first, run.last
+        source = self.episodes_table.grid.name
+        at_first = RowNotes(self.report, source, first.row)
+        placement: dict[str, Any] = {
+            "placement_id": self.placement_id(child, first.decom, first.row),
+            "child_id": child,
+            "start_date": first.decom,
+            "end_date": last.dec,
+        }
+        if len(run.episodes) > 1:
+            rows = ", ".join(str(e.row) for e in run.episodes)
+            at_first.note(
+                "derived",
+                "several episodes in one home were joined into one placement.",
+                "placements",
+                f"rows {rows}",
+            )
+        self._place_type(placement, first.place, at_first)
+        provider_id = self.provider(
+            *_placeholder_provider(first.provider), ownership=self.ownership.get(first.provider)
+        )
+        placement["provider_id"] = provider_id
+        self.report.add(
+            "placeholder",
+            "the 903 gives only the kind of provider (PLACE_PROVIDER), so the placement points"
+            " at a placeholder provider for that kind: replace it with the provider's Ofsted "
+            "reference if you have it.",
+            source=source,
+            target="placements.provider_id",
+        )
+        kind = _SETTING_TYPE.get(first.place)
+        setting_type = {"setting_type": kind} if kind in self.setting_types else {}
+        self.place_in_setting(
+            at_first, placement, first.urn, provider_id, "URN", lambda: setting_type
+        )
+        postcode = next((e.postcode for e in run.episodes if e.postcode), None)
+        if postcode is None:
+            at_first.note(
+                "not carried",
+                "no postcode of placement (PL_POST) is given.",
+                "placements.placement_location",
+            )
+        self.locate(at_first, placement, postcode, "PL_POST is not a postcode.")
+        if last.dec is not None:
+            self._end_reason(placement, last, RowNotes(self.report, source, last.row))
+        self.submission["placements"].append(placement)
+
+    def _place_type(self, placement: dict[str, Any], place: str, at: RowNotes) -> None:
+        """PLACE, and the placement type the standard's rules tie it to."""
+        if place not in self.place_codes:
+            at.note(
+                "not filled",
+                "PLACE is not a 903 placement code, so the placement type is not known.",
+                "placements.placement_type",
+                place or "(blank)",
+            )
+            return
+        placement["place_code"] = place
+        placement_type, allowed = placement_type_for(place, self.standard)
+        if not allowed:
+            placement_type = _FALLBACK_TYPE
+            at.note(
+                "derived",
+                "no rule of the standard ties this PLACE code to a type of placement, so "
+                f"{placement_type} was written.",
+                "placements.placement_type",
+                place,
+            )
+        elif len(allowed) > 1:
+            at.note(
+                "derived",
+                f"the standard allows {' or '.join(allowed)} for this PLACE code; "
+                f"{placement_type} was written: change it if another fits.",
+                "placements.placement_type",
+                place,
+            )
+        placement["placement_type"] = placement_type
+
+    def _end_reason(self, placement: dict[str, Any], last: Episode, at: RowNotes) -> None:
+        """How the placement ended: REASON_PLACE_CHANGE, or what REC or a temporary move
+        implies when the 903 records no reason."""
+        reason = code_of(last.reason, self.end_reasons)
+        if reason is not None:
+            placement["end_reason"] = reason
+        elif last.reason:
+            at.note(
+                "not filled",
+                "REASON_PLACE_CHANGE is not a 903 code.",
+                "placements.end_reason",
+                last.reason,
+            )
+        elif last.rec.startswith(_ENDED_CARE) and not last.temporary:
+            placement["end_reason"] = _LEFT_CARE
+            at.note(
+                "derived",
+                f"the child left care (REC {last.rec}), so {_LEFT_CARE} was written.",
+                "placements.end_reason",
+            )
+        elif last.temporary:
+            placement["end_reason"] = _OTHER_REASON
+            at.note(
+                "derived",
+                "the temporary move ended: the 903 records no reason for placement change then "
+                f"and the standard has no code for it, so {_OTHER_REASON} was written.",
+                "placements.end_reason",
+            )
+        else:
+            at.note(
+                "not filled",
+                "the placement ended but REASON_PLACE_CHANGE is blank.",
+                "placements.end_reason",
+            )
 
 
 def _uasc(table: Table | None, period_end: dt.date) -> dict[str, str] | None:
@@ -482,200 +526,14 @@ def _uasc(table: Table | None, period_end: dt.date) -> dict[str, str] | None:
     return status
 
 
-def _placements(
-    table: Table,
-    episodes: list[Episode],
-    standard: Standard,
-    report: ImportReport,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    source = table.grid.name
-    place_codes = set(standard_codes(standard, "placements", "place_code").values())
-    end_reasons = standard_codes(standard, "placements", "end_reason")
-    ownership = _ownership_by_903_code(standard)
-    urn_pattern = re.compile(standard.table("settings").field("setting_urn").pattern or ".*")
-    setting_types = set(standard_codes(standard, "settings", "setting_type").values())
-
-    placements: list[dict[str, Any]] = []
-    providers: dict[str, dict[str, Any]] = {}
-    settings: dict[str, dict[str, Any]] = {}
-    taken: set[str] = set()
-    by_child: dict[str, list[Episode]] = {}
-    for episode in episodes:
-        by_child.setdefault(episode.child, []).append(episode)
-
-    for child, child_episodes in by_child.items():
-        for run in runs_of(child_episodes):
-            first, last = run.first, run.last
-            rows = ", ".join(str(e.row) for e in run.episodes)
-            placement: dict[str, Any] = {
-                "placement_id": unique_id(f"{child}-{first.decom:%Y%m%d}", taken),
-                "child_id": child,
-                "start_date": first.decom,
-                "end_date": last.dec,
-            }
-            if len(run.episodes) > 1:
-                report.add(
-                    "derived",
-                    "several episodes in one home were joined into one placement.",
-                    source=source,
-                    target="placements",
-                    row=first.row,
-                    value=f"rows {rows}",
-                )
-            # -- PLACE and the placement type it implies
-            if first.place in place_codes:
-                placement["place_code"] = first.place
-                placement_type, allowed = placement_type_for(first.place, standard)
-                if not allowed:
-                    placement_type = _FALLBACK_TYPE
-                    report.add(
-                        "derived",
-                        "no rule of the standard ties this PLACE code to a type of placement, so "
-                        f"{placement_type} was written.",
-                        source=source,
-                        target="placements.placement_type",
-                        row=first.row,
-                        value=first.place,
-                    )
-                elif len(allowed) > 1:
-                    report.add(
-                        "derived",
-                        f"the standard allows {' or '.join(allowed)} for this PLACE code; "
-                        f"{placement_type} was written: change it if another fits.",
-                        source=source,
-                        target="placements.placement_type",
-                        row=first.row,
-                        value=first.place,
-                    )
-                placement["placement_type"] = placement_type
-            else:
-                report.add(
-                    "not filled",
-                    "PLACE is not a 903 placement code, so the placement type is not known.",
-                    source=source,
-                    target="placements.placement_type",
-                    row=first.row,
-                    value=first.place or "(blank)",
-                )
-            # -- the provider: a placeholder for its kind
-            provider_id = _provider(first.provider, ownership, providers)
-            placement["provider_id"] = provider_id
-            report.add(
-                "placeholder",
-                "the 903 gives only the kind of provider (PLACE_PROVIDER), so the placement points"
-                " at a placeholder provider for that kind: replace it with the provider's Ofsted "
-                "reference if you have it.",
-                source=source,
-                target="placements.provider_id",
-            )
-            # -- the setting (URN)
-            if first.urn:
-                if urn_pattern.match(first.urn):
-                    placement["setting_urn"] = first.urn
-                    if first.urn not in settings:
-                        setting: dict[str, Any] = {
-                            "setting_urn": first.urn,
-                            "provider_id": provider_id,
-                        }
-                        kind = _SETTING_TYPE.get(first.place)
-                        if kind in setting_types:
-                            setting["setting_type"] = kind
-                        settings[first.urn] = setting
-                else:
-                    report.add(
-                        "not carried",
-                        "URN is not an Ofsted URN (SC and 6 digits, or 7 digits).",
-                        source=source,
-                        target="placements.setting_urn",
-                        row=first.row,
-                        value=first.urn,
-                    )
-            # -- where the home is, to a postcode sector
-            postcode = next((e.postcode for e in run.episodes if e.postcode), None)
-            if postcode is None:
-                report.add(
-                    "not carried",
-                    "no postcode of placement (PL_POST) is given.",
-                    source=source,
-                    target="placements.placement_location",
-                    row=first.row,
-                )
-            else:
-                sector = generalise_postcode(postcode)
-                if sector is None:
-                    report.add(
-                        "not carried",
-                        "PL_POST is not a postcode.",
-                        source=source,
-                        target="placements.placement_location",
-                        row=first.row,
-                    )
-                else:
-                    placement["placement_location"] = sector
-            # -- how it ended
-            if last.dec is not None:
-                reason = code_of(last.reason, end_reasons)
-                if reason is not None:
-                    placement["end_reason"] = reason
-                elif last.reason:
-                    report.add(
-                        "not filled",
-                        "REASON_PLACE_CHANGE is not a 903 code.",
-                        source=source,
-                        target="placements.end_reason",
-                        row=last.row,
-                        value=last.reason,
-                    )
-                elif last.rec.startswith(_ENDED_CARE) and not last.temporary:
-                    placement["end_reason"] = _LEFT_CARE
-                    report.add(
-                        "derived",
-                        f"the child left care (REC {last.rec}), so {_LEFT_CARE} was written.",
-                        source=source,
-                        target="placements.end_reason",
-                        row=last.row,
-                    )
-                elif last.temporary:
-                    placement["end_reason"] = _OTHER_REASON
-                    report.add(
-                        "derived",
-                        "the temporary move ended: the 903 records no reason for placement "
-                        f"change then and the standard has no code for it, so {_OTHER_REASON} "
-                        "was written.",
-                        source=source,
-                        target="placements.end_reason",
-                        row=last.row,
-                    )
-                else:
-                    report.add(
-                        "not filled",
-                        "the placement ended but REASON_PLACE_CHANGE is blank.",
-                        source=source,
-                        target="placements.end_reason",
-                        row=last.row,
-                    )
-            placements.append(placement)
-    return placements, list(providers.values()), list(settings.values())
-
-
 def _ownership_by_903_code(standard: Standard) -> dict[str, str]:
     spec = standard.table("providers").field("ownership")
     values = spec.code_list.values if spec.code_list else ()
     return {v.ssda903_code: v.value for v in values if v.ssda903_code}
 
 
-def _provider(code: str, ownership: dict[str, str], providers: dict[str, dict[str, Any]]) -> str:
-    """The placeholder provider for a PLACE_PROVIDER code (or for none)."""
-    known = bool(re.fullmatch(r"PR[0-9]", code))
-    provider_id = f"SSDA903-{code}" if known else "SSDA903-NOT-GIVEN"
-    if provider_id not in providers:
-        name = (
-            f"Provider not identified (SSDA903 PLACE_PROVIDER {code})"
-            if known
-            else "Provider not identified (no PLACE_PROVIDER in the 903)"
-        )
-        record: dict[str, Any] = {"provider_id": provider_id, "provider_name": name}
-        if code in ownership:
-            record["ownership"] = ownership[code]
-        providers[provider_id] = record
-    return provider_id
+def _placeholder_provider(code: str) -> tuple[str, str]:
+    """The ID and name of the placeholder provider for a PLACE_PROVIDER code (or for none)."""
+    if re.fullmatch(r"PR[0-9]", code):
+        return f"SSDA903-{code}", f"Provider not identified (SSDA903 PLACE_PROVIDER {code})"
+    return "SSDA903-NOT-GIVEN", "Provider not identified (no PLACE_PROVIDER in the 903)"
