@@ -43,9 +43,19 @@ def check_identifiers(table: TypedTable) -> Iterator[Issue]:
     if identifier is None or table.height == 0:
         return
     name = identifier.name
-    repeats = (
+    given = (
         table.frame.select(ROW_INDEX, name)
         .filter(pl.col(name).is_not_null())
+        .with_columns(pl.col(name).hash().alias("__hash"))
+    )
+    # Rows that share a value share its hash, so the rows whose hash is not unique (found
+    # by sorting the hashes, far cheaper than grouping the text) hold every repeat, and
+    # rarely a value whose hash another has; the values are grouped among those only.
+    hashes = given.get_column("__hash").sort()
+    shared = hashes.filter(hashes == hashes.shift(1)).unique()
+    repeats = (
+        given.filter(pl.col("__hash").is_in(shared.implode()))
+        .select(ROW_INDEX, name)
         .with_columns(pl.col(ROW_INDEX).first().over(name).alias("__first"))
         .filter(pl.col(ROW_INDEX) != pl.col("__first"))
     )
@@ -71,9 +81,12 @@ def check_references(table: TypedTable, tables: dict[str, TypedTable]) -> Iterat
         if target.source is None:
             continue  # the whole table is missing: reported once as SHEET-MISSING
         target_field = target.table.field(field.references_field or "")
-        known = target.frame.get_column(target_field.name).drop_nulls().unique()
-        dangling = table.frame.select(ROW_INDEX, field.name).filter(
-            pl.col(field.name).is_not_null() & ~pl.col(field.name).is_in(known.implode())
+        known = target.frame.select(pl.col(target_field.name).alias(field.name))
+        # The rows whose value no row of the target has, in order (an anti-join).
+        dangling = (
+            table.frame.select(ROW_INDEX, field.name)
+            .filter(pl.col(field.name).is_not_null())
+            .join(known, on=field.name, how="anti", maintain_order="left")
         )
         for index, value in dangling.iter_rows():
             yield make_issue(

@@ -325,10 +325,13 @@ def _join_costs(context: RuleContext) -> pl.DataFrame:
         )
         .unique("placement_id", keep="first")
     )
-    costs = context.table("costs").judgeable(
-        "cost_start_date", "cost_end_date", "total_weekly_cost"
-    )
-    return costs.join(placements, on="placement_id", how="inner")
+    costs = context.table("costs")
+    # Only the columns the cost rules read are joined (a copy of the whole table of
+    # costs would take hundreds of megabytes for a million placements).
+    judged = costs.frame.select(
+        ROW_INDEX, "placement_id", "cost_start_date", "cost_end_date", "total_weekly_cost"
+    ).filter(pl.lit(costs.readable(("cost_start_date", "cost_end_date", "total_weekly_cost"))))
+    return judged.join(placements, on="placement_id", how="inner")
 
 
 @rule(
@@ -383,9 +386,16 @@ def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
 )
 def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
+    # Only the columns the rule reads are sorted (judgeable(...), narrowed first).
     ordered = (
-        costs.judgeable("cost_start_date", "cost_end_date", "cost_basis")
-        .filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
+        costs.frame.select(
+            ROW_INDEX, "placement_id", "cost_basis", "cost_start_date", "cost_end_date"
+        )
+        .filter(
+            pl.lit(costs.readable(("cost_start_date", "cost_end_date", "cost_basis")))
+            & pl.col("placement_id").is_not_null()
+            & pl.col("cost_start_date").is_not_null()
+        )
         .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
         .with_columns(
             pl.when(_same_as_previous("placement_id", "cost_basis"))
@@ -496,10 +506,12 @@ for _parts in _COST_PARTS:
 def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     open_end = context.extract_date or date.max
+    # Only the columns the rule reads are sorted (judgeable(...), narrowed first).
     ordered = (
-        placements.judgeable("start_date", "end_date", "place_code")
+        placements.frame.select(ROW_INDEX, "child_id", "start_date", "end_date", "place_code")
         .filter(
-            pl.col("child_id").is_not_null()
+            pl.lit(placements.readable(("start_date", "end_date", "place_code")))
+            & pl.col("child_id").is_not_null()
             & pl.col("start_date").is_not_null()
             & ~pl.col("place_code").fill_null("").str.starts_with("T")
         )

@@ -12,6 +12,7 @@ plain polars expressions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -138,11 +139,12 @@ class TypedTable:
     def judgeable(self, *field_names: str) -> pl.DataFrame:
         """The rows a rule on these fields can judge: an unreadable value has its own
         error, and reading it as blank would only add a second, wrong one."""
-        return self.frame.filter(self.readable(field_names))
+        mask = self.readable(field_names)
+        return self.frame if mask.all() else self.frame.filter(mask)
 
     def readable(self, field_names: tuple[str, ...] | list[str]) -> pl.Series:
         """Rows where none of these fields holds text that could not be read."""
-        mask = pl.Series([True] * self.height, dtype=pl.Boolean)
+        mask = pl.repeat(True, self.height, dtype=pl.Boolean, eager=True)
         for name in field_names:
             if name in self.unreadable:
                 mask = mask & ~self.unreadable[name]
@@ -197,6 +199,14 @@ class _Parsed:
     bad: pl.Expr | None = None  # the text cannot be read as this kind
     bad_code: str = ""
     normalised: tuple[tuple[pl.Expr, str], ...] = ()  # (mask, what it was) to report
+    # The fast path: rows where `fast` holds are read as `fast_value`, readable and in
+    # the standard's form (no verdict holds), exactly as the expressions above would
+    # read them. Almost every cell of real data is one of them, so the expressions
+    # above run only on the few others (see _read_columns). `fast` is tested on the
+    # raw text, so it must hold only for text that is not blank and has no
+    # surrounding spaces.
+    fast: pl.Expr | None = None
+    fast_value: pl.Expr | None = None
 
 
 def _text(name: str) -> pl.Expr:
@@ -205,8 +215,14 @@ def _text(name: str) -> pl.Expr:
     return pl.when(stripped == "").then(None).otherwise(stripped)
 
 
+def _given(name: str) -> pl.Expr:
+    """The cell text in the frame the parsers read, which type_table has already made
+    `_text` (stripped, blank as null), so that no parser strips each column again."""
+    return pl.col(name)
+
+
 def _parse_date(name: str, kind: str) -> _Parsed:
-    text = _text(name)
+    text = _given(name)
     iso_exact = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     iso_midnight = (
         pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]00:00(:00)?$"))
@@ -232,11 +248,22 @@ def _parse_date(name: str, kind: str) -> _Parsed:
     for parsed, (_, what) in zip(day_first, _DAY_FIRST_FORMATS, strict=True):
         normalised.append((iso.is_null() & parsed.is_not_null(), what))
     normalised.append((serial.is_not_null(), "an Excel serial number for a date"))
-    return _Parsed(value, text.is_not_null() & value.is_null(), "VALUE-DATE", tuple(normalised))
+    # Fast: an ISO date as the standard writes it (so iso, and canonical), in range.
+    fast = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & iso_exact.dt.year().is_between(
+        *_YEAR_RANGE
+    )
+    return _Parsed(
+        value,
+        text.is_not_null() & value.is_null(),
+        "VALUE-DATE",
+        tuple(normalised),
+        fast=fast,
+        fast_value=iso_exact,
+    )
 
 
 def _parse_integer(name: str) -> _Parsed:
-    text = _text(name)
+    text = _given(name)
     as_number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
     whole = as_number.is_not_null() & (as_number == as_number.floor())
     value = pl.when(whole).then(as_number.cast(pl.Int64, strict=False)).otherwise(None)
@@ -250,11 +277,14 @@ def _parse_integer(name: str) -> _Parsed:
             (thousands, "written with thousands separators"),
             (trailing_zero, "a whole number written with decimals"),
         ),
+        # Fast: plain digits, few enough that the float above holds them exactly.
+        fast=text.str.contains(r"^-?[0-9]{1,15}$"),
+        fast_value=text.cast(pl.Int64, strict=False),
     )
 
 
 def _parse_decimal(name: str) -> _Parsed:
-    text = _text(name)
+    text = _given(name)
     readable = text.str.contains(_MONEY_TEXT)
     cleaned = text.str.replace_all(r"[£,\s]", "")
     value = pl.when(readable).then(cleaned.cast(pl.Float64, strict=False)).otherwise(None)
@@ -266,6 +296,9 @@ def _parse_decimal(name: str) -> _Parsed:
             (text.str.contains("£") & value.is_not_null(), "written with a £ sign"),
             (text.str.contains(",") & value.is_not_null(), "written with thousands separators"),
         ),
+        # Fast: a plain number (no £, commas or spaces to clean away).
+        fast=text.str.contains(r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"),
+        fast_value=text.cast(pl.Float64, strict=False),
     )
 
 
@@ -285,7 +318,7 @@ def _parse_code(name: str, field: Field) -> _Parsed:
     codes = set(field.code_list.codes) if field.code_list else set()
     if field.multivalued:
         items = (
-            _text(name)
+            _given(name)
             .str.split(";")
             .list.eval(pl.element().str.split(","))
             .list.eval(pl.element().explode().str.strip_chars())
@@ -295,13 +328,20 @@ def _parse_code(name: str, field: Field) -> _Parsed:
         value = keys.list.eval(pl.element().replace_strict(lookup, default=None))
         bad = value.list.eval(pl.element().is_null()).list.any()
         differs = (pl.concat_list(items).list.join("; ") != value.list.join("; ")) & ~bad
+        # Fast: codes written as the code list writes them, joined by "; " as the
+        # standard writes a list (so items, keys and values are the codes themselves).
+        plain = "|".join(
+            _regex_literal(code) for code in sorted(codes) if _plain_code(code, lookup)
+        )
         return _Parsed(
             pl.when(bad).then(None).otherwise(value),
             bad,
             "VALUE-CODE",
             ((differs.fill_null(False), "a list written another way"),),
+            fast=_given(name).str.contains(f"^(?:{plain})(?:; (?:{plain}))*$") if plain else None,
+            fast_value=_given(name).str.split("; "),
         )
-    text = _text(name)
+    text = _given(name)
     key = text.str.to_lowercase().str.replace_all(r"\s+", " ")
     value = (
         pl.when(text.is_in(list(codes)))
@@ -318,13 +358,38 @@ def _parse_code(name: str, field: Field) -> _Parsed:
             (yes_no, "a yes/no answer written another way"),
             (other_spelling, "written in another case or with extra spaces"),
         ),
+        fast=text.is_in([code for code in sorted(codes) if _plain_text(code)]),
+        fast_value=text,
+    )
+
+
+def _plain_text(code: str) -> bool:
+    """Text that stays as it is when surrounding spaces are removed, and is not blank."""
+    return code != "" and code == code.strip()
+
+
+_PLAIN = r"^\S(?s:.*\S)?$"  # not blank, no surrounding spaces (Unicode white space)
+
+
+def _regex_literal(text: str) -> str:
+    """`text` matched literally in a (Rust) regular expression."""
+    return "".join(f"\\{c}" if c in "\\.+*?()|[]{}^$" else c for c in text)
+
+
+def _plain_code(code: str, lookup: dict[str, str]) -> bool:
+    """A code that, alone in a list cell, is read as itself and as written: no separators,
+    no stray spaces, and its own spelling in the lookup."""
+    return (
+        code.isascii()
+        and re.fullmatch(r"[^\s,;]+(?: [^\s,;]+)*", code) is not None
+        and lookup.get(" ".join(code.lower().split())) == code
     )
 
 
 def _parse_string(name: str, field: Field) -> _Parsed:
-    text = _text(name)
+    text = _given(name)
     if not field.pattern:
-        return _Parsed(text)
+        return _Parsed(text, fast=text.str.contains(_PLAIN), fast_value=text)
     # Codes in any case and with stray spaces: "ta1  2" is read as "TA1 2".
     tidied = text.str.to_uppercase().str.replace_all(r"\s+", " ")
     exact = text.str.contains(field.pattern)
@@ -334,6 +399,8 @@ def _parse_string(name: str, field: Field) -> _Parsed:
         text.is_not_null() & value.otherwise(None).is_null(),
         "VALUE-PATTERN",
         ((~exact & value.otherwise(None).is_not_null(), "written in another case or spacing"),),
+        fast=exact & text.str.contains(_PLAIN),
+        fast_value=text,
     )
 
 
@@ -357,7 +424,25 @@ def _pattern_hint(field: Field) -> str:
 
 
 def _value_issue(table: TypedTable, field: Field, code: str, index: int, raw: str) -> Issue:
-    params: dict[str, object] = {"field_title": field.title, "shown": shown(field, raw)}
+    params = _value_issue_params(field, code)
+    return make_issue(
+        code,
+        location(table, field.name, index),
+        value=raw,
+        personal=field.is_personal,
+        shown=shown(field, raw),
+        **params,
+    )
+
+
+def _value_issue_params(field: Field, code: str) -> dict[str, object]:
+    """What the message of an unreadable value says besides the value (the same for
+    every row of a column, so worked out once per column)."""
+    key = (id(field), code)
+    cached = _VALUE_ISSUE_PARAMS.get(key)
+    if cached is not None and cached[0] is field:
+        return cached[1]
+    params: dict[str, object] = {"field_title": field.title}
     if code == "VALUE-CODE":
         assert field.code_list is not None
         codes = field.code_list.codes
@@ -368,13 +453,23 @@ def _value_issue(table: TypedTable, field: Field, code: str, index: int, raw: st
         params["hint"] = _pattern_hint(field)
     elif code == "VALUE-NUMBER":
         params["example"] = "1234.50" if field.unit else "12.5"
-    return make_issue(
-        code, location(table, field.name, index), value=raw, personal=field.is_personal, **params
-    )
+    _VALUE_ISSUE_PARAMS[key] = (field, params)
+    return params
 
 
-def type_table(table: Table, source: SourceTable | None) -> tuple[TypedTable, list[Issue]]:
-    """Read every column of one table; report what could not be read and what was tidied."""
+# (id of a field, code) -> (the field, the parameters); the field is kept so that an id
+# reused by another object is never taken for it.
+_VALUE_ISSUE_PARAMS: dict[tuple[int, str], tuple[Field, dict[str, object]]] = {}
+
+
+def type_table(
+    table: Table, source: SourceTable | None, *, fast_path: bool = True
+) -> tuple[TypedTable, list[Issue]]:
+    """Read every column of one table; report what could not be read and what was tidied.
+
+    `fast_path=False` runs every parsing expression on every row (the reference the
+    tests compare the fast path with); the result is the same either way.
+    """
     issues: list[Issue] = []
     raw = source.frame if source is not None else pl.DataFrame()
     kind = source.kind if source is not None else "json"
@@ -385,66 +480,154 @@ def type_table(table: Table, source: SourceTable | None) -> tuple[TypedTable, li
     present = [f for f in table.fields if f.name in raw.columns]
     parsers = {f.name: _parser(f, kind) for f in present}
 
-    verdict_columns: list[pl.Expr] = []
-    for name, parsed in parsers.items():
-        verdict_columns.append(_text(name).is_null().alias(f"__blank:{name}"))
-        if parsed.bad is not None:
-            verdict_columns.append(parsed.bad.alias(f"__bad:{name}"))
-        for number, (mask, _) in enumerate(parsed.normalised):
-            verdict_columns.append(mask.fill_null(False).alias(f"__norm{number}:{name}"))
-    typed_columns = [parsers[f.name].value.alias(f.name) for f in present]
-    absent = [
-        pl.lit(None, dtype=dtype_of(f)).alias(f.name) for f in table.fields if f not in present
-    ]
-
-    worked = raw.with_row_index(ROW_INDEX).with_columns(verdict_columns)
-    typed = worked.select(ROW_INDEX, *typed_columns, *absent)
-    blank = {f.name: worked.get_column(f"__blank:{f.name}") for f in present}
+    columns = _read_columns(raw, parsers, fast_path=fast_path)
+    typed = raw.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias(ROW_INDEX)).with_columns(
+        [columns[f.name].value.alias(f.name) for f in present]
+        + [pl.lit(None, dtype=dtype_of(f)).alias(f.name) for f in table.fields if f not in present]
+    )
+    blank = {f.name: columns[f.name].blank for f in present}
     unreadable = {
-        name: worked.get_column(f"__bad:{name}").fill_null(False)
-        for name, parsed in parsers.items()
-        if parsed.bad is not None
+        name: columns[name].bad for name, parsed in parsers.items() if parsed.bad is not None
     }
     typed_table = TypedTable(
         table, source, typed.select(ROW_INDEX, *[f.name for f in table.fields]), blank, unreadable
     )
 
     for field in present:
-        issues.extend(_unreadable(worked, typed_table, field, parsers[field.name]))
-        issues.extend(_normalised(worked, typed, typed_table, field, parsers[field.name]))
+        column = columns[field.name]
+        issues.extend(_unreadable(raw, typed_table, field, parsers[field.name], column))
+        issues.extend(_normalised(raw, typed, typed_table, field, parsers[field.name], column))
     return typed_table, issues
 
 
+@dataclass
+class _Column:
+    """One field as read: its typed value and its verdicts."""
+
+    value: pl.Series
+    blank: pl.Series  # the cell is blank (after removing surrounding spaces)
+    bad: pl.Series  # the text cannot be read (all False when the parser has no such test)
+    bad_rows: pl.Series  # the rows of `bad`, in order
+    normalised: list[tuple[int, int | None]]  # per normalised verdict: (count, first row)
+
+
+def _read_columns(
+    raw: pl.DataFrame, parsers: dict[str, _Parsed], *, fast_path: bool
+) -> dict[str, _Column]:
+    """Every field read from its raw text.
+
+    The fast path tests the raw text (not even stripped: what it accepts has no
+    surrounding spaces) with each parser's cheap expression and reads those cells with
+    its fast value; a column whose cells are all read so is kept as it is when its
+    value is its text. The full expressions run, on the stripped text, only on the
+    rows the fast path does not settle, and their results are put in place.
+    """
+    height = raw.height
+    fast_names = [name for name, parsed in parsers.items() if fast_path and parsed.fast is not None]
+    # Lazily, so that what the mask and the value share (a parsed date) is worked out once.
+    first = (
+        raw.lazy()
+        .select(
+            *(
+                (pl.col(name).is_null() | parsers[name].fast.fill_null(False)).alias(
+                    f"__fast:{name}"
+                )
+                for name in fast_names
+            ),
+            *(
+                pl.when(pl.col(name).is_not_null() & parsers[name].fast)
+                .then(parsers[name].fast_value)
+                .alias(name)
+                for name in fast_names
+                if not parsers[name].fast_value.meta.eq(_given(name))
+            ),
+        )
+        .collect()
+    )
+    columns: dict[str, _Column] = {}
+    for name, parsed in parsers.items():
+        full = [_given(name).is_null().alias("__blank"), parsed.value.alias(name)]
+        if parsed.bad is not None:
+            full.append(parsed.bad.fill_null(False).alias("__bad"))
+        full.extend(
+            mask.fill_null(False).alias(f"__norm{number}")
+            for number, (mask, _) in enumerate(parsed.normalised)
+        )
+        if name in fast_names:
+            slow_mask = ~first.get_column(f"__fast:{name}")
+            rows = slow_mask.arg_true()
+            texts = raw.select(name).filter(slow_mask)
+            fast_value = first.get_column(name) if name in first.columns else raw.get_column(name)
+        else:
+            rows = pl.int_range(height, eager=True, dtype=pl.UInt32)
+            texts = raw.select(name)
+            fast_value = None
+        slow = texts.select(_text(name).alias(name)).select(full)
+        blank = raw.get_column(name).is_null()
+        bad = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
+        if fast_value is None:
+            value, blank = slow.get_column(name), slow.get_column("__blank")
+            if parsed.bad is not None:
+                bad = slow.get_column("__bad")
+        elif rows.len():
+            value = _put(fast_value, rows, slow.get_column(name), height)
+            blank = _put(blank, rows, slow.get_column("__blank"), height)
+            if parsed.bad is not None:
+                bad = _put(bad, rows, slow.get_column("__bad"), height)
+        else:
+            value = fast_value
+        normalised = []
+        for number in range(len(parsed.normalised)):
+            hits = slow.get_column(f"__norm{number}").arg_true()
+            normalised.append((hits.len(), int(rows[hits[0]]) if hits.len() else None))
+        bad_rows = rows.filter(slow.get_column("__bad")) if parsed.bad is not None else rows[:0]
+        columns[name] = _Column(value.alias(name), blank, bad, bad_rows, normalised)
+    return columns
+
+
+def _put(column: pl.Series, rows: pl.Series, values: pl.Series, height: int) -> pl.Series:
+    """`column` with `values` at `rows` (ascending), as a new Series."""
+    if rows.len() == height:
+        return values.alias(column.name)
+    values = values.cast(column.dtype)
+    if not column.dtype.is_nested():
+        return column.clone().scatter(rows, values)
+    positions = pl.int_range(height, eager=True, dtype=pl.Int64).scatter(
+        rows, pl.int_range(height, height + rows.len(), eager=True, dtype=pl.Int64)
+    )
+    return pl.concat([column, values]).gather(positions).alias(column.name)
+
+
 def _unreadable(
-    worked: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed
+    raw: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed, column: _Column
 ) -> Iterator[Issue]:
     if parsed.bad is None:
         return
-    rows = worked.filter(pl.col(f"__bad:{field.name}").fill_null(False)).select(
-        ROW_INDEX, field.name
-    )
-    for index, raw in rows.iter_rows():
-        yield _value_issue(table, field, parsed.bad_code, index, raw)
+    texts = raw.get_column(field.name).gather(column.bad_rows)
+    for index, text in zip(column.bad_rows, texts, strict=True):
+        yield _value_issue(table, field, parsed.bad_code, index, text)
 
 
 def _normalised(
-    worked: pl.DataFrame, typed: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed
+    raw: pl.DataFrame,
+    typed: pl.DataFrame,
+    table: TypedTable,
+    field: Field,
+    parsed: _Parsed,
+    column: _Column,
 ) -> Iterator[Issue]:
-    for number, (_, what) in enumerate(parsed.normalised):
-        mask = pl.col(f"__norm{number}:{field.name}")
-        count = worked.select(mask.sum()).item()
-        if not count:
+    for (_, what), (count, first) in zip(parsed.normalised, column.normalised, strict=True):
+        if not count or first is None:
             continue
-        first = worked.select(pl.arg_where(mask).first()).item()
-        raw = worked[field.name][first]
+        text = raw[field.name][first]
         read_as = typed[field.name][first]
         if isinstance(read_as, pl.Series):
             read_as = "; ".join(read_as.to_list())
-        example = "" if field.is_personal else f', for example "{raw}" as "{read_as}"'
+        example = "" if field.is_personal else f', for example "{text}" as "{read_as}"'
         yield make_issue(
             "VALUE-NORMALISED",
             location(table, field.name, first),
-            value=raw,
+            value=text,
             personal=field.is_personal,
             count_values=f"{count:,} value" + ("" if count == 1 else "s"),
             what=what,

@@ -12,6 +12,7 @@ can read (an unclosed quote) cannot be read at all.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -45,7 +46,7 @@ def read_csv_file(path: Path, standard: Standard) -> Found:
     found = Found(kind="csv", container=_CONTAINER)
     table = _table_or_unknown(found, path.name, path.name, standard)
     if table is not None:
-        read_csv_data(found, _file_bytes(path), name=path.name, source=path.name, table=table)
+        _read_csv_path(found, path, name=path.name, source=path.name, table=table)
     return found
 
 
@@ -57,9 +58,88 @@ def read_csv_folder(folder: Path, standard: Standard) -> Found:
             continue
         table = _table_or_unknown(found, path.name, path.name, standard)
         if table is not None:
-            data = _file_bytes(path)
-            read_csv_data(found, data, name=path.name, source=path.name, table=table)
+            _read_csv_path(found, path, name=path.name, source=path.name, table=table)
     return found
+
+
+def _read_csv_path(found: Found, path: Path, *, name: str, source: str, table: Table) -> None:
+    """One CSV file on disk: as read_csv_data reads its bytes, but plain UTF-8 text (what
+    almost every file is) is left to polars to read from the file, without holding the
+    file and its decoded text in memory; anything else takes read_csv_data's way."""
+    if not _read_plain_utf8(found, path, name=name, source=source, table=table):
+        read_csv_data(found, _file_bytes(path), name=name, source=source, table=table)
+
+
+# The first _HEAD_CHARACTERS characters of a UTF-8 file are within these first bytes.
+_HEAD_BYTES = 4 * _HEAD_CHARACTERS + 4
+_NUL_CHECKED = 65536  # as decode_text, which refuses a NUL byte among the first bytes
+_NOT_PLAIN_STARTS = (
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+)
+
+
+def _read_plain_utf8(found: Found, path: Path, *, name: str, source: str, table: Table) -> bool:
+    """Read a file that is plain UTF-8 (no byte order mark) with a header that polars can
+    read under, exactly as read_csv_data would; False, having added nothing to `found`,
+    for any other file. Polars checks that the rows it reads are UTF-8 (and fails when
+    they are not, and then this is False); the rows above the header, which it skips, are
+    within the start of the file that is decoded here."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(_HEAD_BYTES)
+            whole = not handle.read(1)
+    except OSError:
+        return False
+    if start.startswith(_NOT_PLAIN_STARTS) or b"\x00" in start[:_NUL_CHECKED]:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")("strict").decode(start, final=whole)
+    except UnicodeDecodeError:
+        return False
+    if "\n" not in text:
+        return False  # one line, or old Mac line endings: read_csv_data's way
+    matcher = FieldMatcher(table)
+    head_text = text[:_HEAD_CHARACTERS]
+    best: tuple[int, str, int, list[list[str | None]]] | None = None
+    for separator in _SEPARATORS:
+        head = _records(head_text, separator, HEADER_SEARCH_ROWS)
+        scores = [matcher.score(row) for row in head]
+        score = max(scores, default=0)
+        if score and (best is None or score > best[0]):
+            best = (score, separator, scores.index(score), head)
+    if best is None:
+        return False
+    _, separator, header_index, head = best
+    if not whole and len(head) <= header_index + 1:
+        return False  # the header might end beyond the text decoded here
+    header = head[header_index]
+    body = _body_by_polars(path, separator, header_index, header)
+    if body is None:
+        return False
+    if separator != ",":
+        found.issues.append(
+            make_issue(
+                "FILE-DELIMITER",
+                Location(table=table.name, source=source),
+                source=source,
+                delimiter=_SEPARATORS[separator],
+            )
+        )
+    source_table, issues = build_table(
+        table,
+        kind="csv",
+        source=source,
+        header=header,
+        header_row=header_index + 1,
+        body=body,
+    )
+    found.tables.append(GivenTable(table.name, source, source_table))
+    found.issues.extend(issues)
+    return True
 
 
 def _file_bytes(path: Path) -> bytes:
@@ -187,7 +267,7 @@ def _records(text: str, separator: str, limit: int) -> list[list[str | None]]:
 
 
 def _body_by_polars(
-    payload: bytes, separator: str, header_index: int, header: list[str | None]
+    payload: bytes | Path, separator: str, header_index: int, header: list[str | None]
 ) -> pl.DataFrame | None:
     """The rows under the header, or None when polars cannot read them as a rectangle."""
     width = len(header)

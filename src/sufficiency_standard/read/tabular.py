@@ -45,9 +45,16 @@ def build_table(
     layout = map_header(header, FieldMatcher(table), source=source, header_row=header_row)
     issues = list(layout.issues)
 
-    # "" (a quoted empty CSV cell) is as blank as an empty one.
+    # "" (a quoted empty CSV cell) is as blank as an empty one; only the columns that
+    # hold one are rewritten.
     names = [raw_column(i) for i in range(width)]
-    body = body.with_columns(pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in names)
+    if width and body.height:
+        holds_empty = body.select((pl.col(n).str.len_bytes() == 0).any() for n in names).row(0)
+        emptied = [n for n, empty in zip(names, holds_empty, strict=True) if empty]
+        if emptied:
+            body = body.with_columns(
+                pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in emptied
+            )
 
     # A row is blank when every cell is empty or spaces. A row's first non-empty cell
     # settles almost every row; only rows whose first value is spaces need all their cells.
@@ -60,10 +67,15 @@ def build_table(
                 pl.concat_str(names, ignore_nulls=True).str.contains(r"\S").alias("text")
             )["text"]
             has_text = has_text.scatter(doubtful.arg_true(), deeper)
-        kept = body.with_row_index(_ROW_INDEX).filter(has_text)
+        kept = body.with_row_index(_ROW_INDEX)
+        if not has_text.all():
+            kept = kept.filter(has_text)
     else:
         kept = body.with_row_index(_ROW_INDEX)
-    row_numbers = (kept[_ROW_INDEX].cast(pl.Int64) + (header_row + 1)).to_list()
+    if kept.height == body.height:  # no blank row: the numbers follow one another
+        row_numbers = list(range(header_row + 1, header_row + 1 + kept.height))
+    else:
+        row_numbers = (kept[_ROW_INDEX].cast(pl.Int64) + (header_row + 1)).to_list()
 
     for index in layout.headerless:
         values = kept[raw_column(index)]

@@ -9,7 +9,10 @@ behind drop-downs, workings) are not read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import queue
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -72,9 +75,27 @@ def read_workbook(path: Path, standard: Standard) -> Found:
         if not worksheets:
             raise InputError(f"{name} has no sheets.")
         found = Found(kind="xlsx", container=f"sheet in {name}")
-        for sheet in visible or worksheets:
-            source = f"{name}, sheet {sheet.name}"
-            table = match_table_name(sheet.name, standard)
+        plan = [
+            (sheet, f"{name}, sheet {sheet.name}", match_table_name(sheet.name, standard))
+            for sheet in visible or worksheets
+        ]
+        # The sheets of tables are read largest first (see _SheetReader), each into its
+        # own Found; what they found is then put together in the workbook's order.
+        read: dict[str, Found] = {}
+        failed: dict[str, BaseException] = {}
+        tables = {sheet.name: (source, table) for sheet, source, table in plan if table}
+        order = sorted(tables, key=lambda sheet: -_part_size(archive, parts.get(sheet)))
+        with _SheetReader(archive, workbook, parts, name, order) as sheets:
+            for _ in order:
+                sheet_name, cells, error = sheets.next()
+                if error is not None:
+                    failed[sheet_name] = error
+                    continue
+                source, table = tables[sheet_name]
+                rows, errors = cells
+                read[sheet_name] = Found(kind="xlsx", container=found.container)
+                _read_sheet(read[sheet_name], table, source, rows, errors, sheet_name)
+        for sheet, source, table in plan:
             if table is None and sheet.name in OWN_SHEETS:
                 continue  # the template's guidance or a report's own pages
             if table is None:
@@ -87,16 +108,107 @@ def read_workbook(path: Path, standard: Standard) -> Found:
                     )
                 )
                 continue
-            # Before calamine sees the sheet: it allocates every cell up to the farthest.
-            scan = scan_sheet(archive, parts.get(sheet.name), name, sheet.name)
-            try:
-                rows = workbook.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-            except Exception as error:
-                raise InputError(
-                    f"{name} is damaged: sheet {sheet.name} cannot be read: {_first_line(error)}"
-                ) from None
-            _read_sheet(found, table, source, rows, scan.errors, sheet.name)
+            if sheet.name in failed:  # the first sheet that cannot be read, in order
+                raise failed[sheet.name]
+            found.tables.extend(read[sheet.name].tables)
+            found.issues.extend(read[sheet.name].issues)
     return found
+
+
+def _part_size(archive: zipfile.ZipFile, part: str | None) -> int:
+    """How large a sheet's XML is (0 when unknown)."""
+    try:
+        return archive.getinfo(part).file_size if part else 0
+    except KeyError:
+        return 0
+
+
+class _SheetReader:
+    """The cells of a workbook's sheets, in the order given, read ahead in two threads.
+
+    One thread scans each sheet's XML (see sheet_xml), the other has calamine parse
+    each sheet once its scan has passed; calamine parses without holding Python's lock,
+    so the sheets ahead are scanned and parsed while this one is turned into text. The
+    largest sheets go first, so that little is left to do once the last one is parsed.
+    A sheet that cannot be read comes with its InputError instead, and the others are
+    still read (a sheet is parsed only after its scan passed), so that the caller can
+    raise the error of the first such sheet in the workbook's order.
+    """
+
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        workbook: python_calamine.CalamineWorkbook,
+        parts: dict[str, str],
+        name: str,
+        sheets: list[str],
+    ) -> None:
+        self._archive, self._workbook, self._parts, self._name = archive, workbook, parts, name
+        self._sheets = sheets
+        self._scans: queue.Queue[tuple[str, Any, BaseException | None]] = queue.Queue()
+        self._cells: queue.Queue[tuple[str, Any, BaseException | None]] = queue.Queue(maxsize=1)
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._scan_all, name="xlsx-scan", daemon=True),
+            threading.Thread(target=self._parse_all, name="xlsx-parse", daemon=True),
+        ]
+
+    def __enter__(self) -> _SheetReader:
+        if self._sheets:
+            for thread in self._threads:
+                thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        parser = self._threads[1]
+        while parser.is_alive():
+            # Take what the parser holds, so that it can put it, see the stop and end.
+            with contextlib.suppress(queue.Empty):
+                self._cells.get(timeout=0.05)
+        for thread in self._threads:
+            if thread.ident is not None:
+                thread.join()
+
+    def next(self) -> tuple[str, Any, BaseException | None]:
+        """The next sheet: its name, and its rows and error cells or its error."""
+        return self._cells.get()
+
+    def _scan_all(self) -> None:
+        for sheet in self._sheets:
+            if self._stop.is_set():
+                break
+            try:
+                # Before calamine sees the sheet: it allocates every cell up to the farthest.
+                scan, error = (
+                    scan_sheet(self._archive, self._parts.get(sheet), self._name, sheet),
+                    None,
+                )
+            except BaseException as problem:  # raised in the caller's thread, in turn
+                scan, error = None, problem
+            self._scans.put((sheet, scan, error))
+
+    def _parse_all(self) -> None:
+        for sheet in self._sheets:
+            scanned, scan, error = self._scans.get()
+            assert scanned == sheet
+            cells = None
+            if error is None and not self._stop.is_set():
+                try:
+                    cells = (self._parse(sheet), scan.errors)
+                except BaseException as problem:
+                    error = problem
+            self._cells.put((sheet, cells, error))
+            if self._stop.is_set():
+                return
+
+    def _parse(self, sheet: str) -> list[list[Any]]:
+        try:
+            return self._workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as error:
+            raise InputError(
+                f"{self._name} is damaged: sheet {sheet} cannot be read: {_first_line(error)}"
+            ) from None
 
 
 def _read_sheet(
@@ -195,12 +307,60 @@ def column_text(values: Sequence[Any]) -> Sequence[str | None]:
     kinds = set(map(type, values))
     if kinds <= {str}:
         return values
+    if float in kinds and kinds <= {float, str}:
+        return _numbers_text(values, kinds)
     if bool not in kinds:
         distinct = set(values)
         if all(value == value for value in distinct):
             texts = {value: cell_text(value) for value in distinct}
-            return [texts[value] for value in values]
+            return list(map(texts.__getitem__, values))
     return [cell_text(value) for value in values]
+
+
+_PLAIN_DECIMAL = r"^-?(0|[1-9][0-9]*)\.[0-9]*[1-9]$"
+
+
+def _numbers_text(values: Sequence[Any], kinds: set[type]) -> pl.Series:
+    """A column of numbers (and text, such as empty cells) as text, as cell_text writes
+    each; the numbers (most often all different: prices) are converted by polars.
+
+    A whole number below 10**15 is its integer. Any other number that polars writes in
+    plain decimals with at most 15 digits, that reads back as the same number and is at
+    least 0.0001, is what number_text writes: such a decimal lies within half a unit of
+    the number's last binary digit, and only one decimal of 15 significant digits can,
+    the 15-digit rounding that Python's "%.15g" writes the same way. The rest (tiny,
+    huge, noisy binary fractions such as 0.30000000000000004, NaN) go through cell_text
+    one by one.
+    """
+    if kinds == {float}:
+        numbers = pl.Series(values, dtype=pl.Float64)
+    else:
+        numbers = pl.Series([v if type(v) is float else None for v in values], dtype=pl.Float64)
+    frame = numbers.to_frame("n").with_columns(pl.col("n").cast(pl.String).alias("t"))
+    n, t = pl.col("n"), pl.col("t")
+    whole = (n == n.floor()) & (n.abs() < 1e15)
+    plain = (
+        t.str.contains(_PLAIN_DECIMAL)
+        # At most 15 digits, the leading 0 of "0.5" and any zeros after it included.
+        & (t.str.len_bytes() <= 16 + (n < 0).cast(pl.UInt32))
+        & (t.cast(pl.Float64, strict=False) == n)
+        & (n.abs() >= 1e-4)
+    )
+    text = frame.select(
+        pl.when(whole)
+        .then(n.cast(pl.Int64).cast(pl.String))
+        .when(plain)
+        .then(t)
+        .otherwise(None)
+        .alias("text")
+    ).to_series()
+    rest = (text.is_null() & numbers.is_not_null()).arg_true()
+    if rest.len():
+        text = text.scatter(rest, pl.Series([cell_text(values[i]) for i in rest], dtype=pl.String))
+    if kinds == {float}:
+        return text
+    texts = pl.Series([(v or None) if type(v) is str else None for v in values], dtype=pl.String)
+    return text.zip_with(numbers.is_not_null(), texts)
 
 
 # -- what is not a readable workbook ---------------------------------------------------

@@ -82,6 +82,13 @@ class Report:
     def to_dict(self, show_values: bool = False) -> dict[str, Any]:
         """The JSON report document (see report.schema.json)."""
         return {
+            **self.summary_dict(),
+            "issues": [issue_dict(issue, show_values) for issue in self.issues],
+        }
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The JSON report document without its last member, the list of issues."""
+        return {
             "report_format": REPORT_FORMAT,
             "valid": self.valid,
             "standard_version": self.standard.version,
@@ -91,7 +98,6 @@ class Report:
             "inputs": self.inputs,
             "counts": self.counts,
             "rows": self.rows,
-            "issues": [issue_dict(issue, show_values) for issue in self.issues],
         }
 
 

@@ -1,0 +1,207 @@
+"""The fast path of reading values gives exactly what the full expressions give.
+
+type_table reads most cells with one cheap expression per column and runs the full
+parsing expressions only on the rest; here every table is read both ways from cells
+full of the ways people write values (and mistakes), and the results must be equal.
+"""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal, assert_series_equal
+
+from sufficiency_standard.check.values import type_table
+from sufficiency_standard.read.source import SourceTable
+from sufficiency_standard.standard import Field, load_standard
+
+_DATES = [
+    "2025-04-03", "2025-4-3", "2025-04-03 00:00", "2025-04-03T00:00:00", "03/04/2025",
+    "3-4-2025", "03.04.2025", "45000", "45000.0", "2025-02-30", "1899-12-31", "2100-01-01",
+    "0000-01-01", "٢٠٢٥-٠٤-٠٣", " 2025-04-03 ", "2025-04-03x", "tbc", "13/13/2025",
+    "2025-04-03 10:30", "18264", "73051", "-5",
+]  # fmt: skip
+_INTEGERS = [
+    "0", "7", "007", "-0", "-3", "1,234", "12.0", "12.", "12.5", "1e3", "+4", " 5 ", "one",
+    "123456789012345", "1234567890123456789", "٣", "1,2,3", "9" * 20,
+]  # fmt: skip
+_DECIMALS = [
+    "0", "12", "12.5", "-4.2", "0001.50", "£1,234.50", "1,234", "£ 12", "-£5", "£-5", ".5",
+    "5.", "1e5", "nan", "inf", "12.345", "1 234", "12,34", "about 10", "123456789012345.5",
+    "1234567890123456.1", "٣.٥",
+]  # fmt: skip
+_TEXTS = [
+    "TA1 2",
+    "ta1  2",
+    " TA1 2",
+    "TA1 2\t",
+    "TA1 2AB",
+    "SC123456",
+    "1234567",
+    "X-ab-1",
+    "E06000066",
+    "x",
+    "É",
+    "\u00a0x",
+]
+
+
+def _cells(spec: Field, rng: random.Random) -> str | None:
+    if rng.random() < 0.15:
+        return rng.choice([None, "", "   "])
+    if spec.kind == "date":
+        return rng.choice(_DATES)
+    if spec.kind == "integer":
+        return rng.choice(_INTEGERS)
+    if spec.kind == "decimal":
+        return rng.choice(_DECIMALS)
+    if spec.code_list is not None:
+        codes = list(spec.code_list.codes)
+        code = rng.choice(codes)
+        variants = [code, code.lower(), code.upper(), f" {code} ", code.replace(" ", "  "),
+                    "y", "N", "true", "0", "Nope", "none"]  # fmt: skip
+        if spec.multivalued:
+            other = rng.choice(codes)
+            variants += [f"{code}; {other}", f"{code},{other}", f"{code};", f"{code};;Nope",
+                         f"{code.lower()}; {other}", "None; " + code]  # fmt: skip
+        return rng.choice(variants)
+    return rng.choice([*_TEXTS, *spec.examples])
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_fast_path_reads_every_table_as_the_full_expressions_do(kind: str) -> None:
+    standard = load_standard(None)
+    rng = random.Random(6)
+    for table in standard.tables:
+        rows = 400
+        frame = pl.DataFrame(
+            {f.name: [_cells(f, rng) for _ in range(rows)] for f in table.fields},
+            schema={f.name: pl.String for f in table.fields},
+        )
+        source = SourceTable(
+            name=table.name,
+            kind=kind,  # type: ignore[arg-type]
+            source=f"{table.name}.{kind}",
+            frame=frame,
+            row_numbers=list(range(2, rows + 2)) if kind != "json" else None,
+            columns={f.name: chr(65 + i % 26) for i, f in enumerate(table.fields)},
+            json_pointer=f"/{table.name}" if kind == "json" else None,
+        )
+        fast, fast_issues = type_table(table, source)
+        full, full_issues = type_table(table, source, fast_path=False)
+        assert_frame_equal(fast.frame, full.frame)
+        assert fast.blank.keys() == full.blank.keys()
+        for name in full.blank:
+            assert_series_equal(fast.blank[name], full.blank[name], check_names=False)
+        assert fast.unreadable.keys() == full.unreadable.keys()
+        for name in full.unreadable:
+            assert_series_equal(fast.unreadable[name], full.unreadable[name], check_names=False)
+        assert fast_issues == full_issues
+
+
+def test_fast_path_with_every_cell_fast_or_none_fast() -> None:
+    standard = load_standard(None)
+    table = standard.table("costs")
+    for cells in (["2025-04-03", "12.50", "Agreed"], ["03/04/2025", "£12.50", "agreed"]):
+        frame = pl.DataFrame(
+            {
+                "cost_start_date": [cells[0]] * 5,
+                "total_weekly_cost": [cells[1]] * 5,
+                "cost_basis": [cells[2]] * 5,
+            }
+        )
+        source = SourceTable("costs", "csv", "costs.csv", frame, list(range(2, 7)),
+                             {"cost_start_date": "C", "total_weekly_cost": "K",
+                              "cost_basis": "E"})  # fmt: skip
+        fast, fast_issues = type_table(table, source)
+        full, full_issues = type_table(table, source, fast_path=False)
+        assert_frame_equal(fast.frame, full.frame)
+        assert fast_issues == full_issues
+
+
+def test_json_report_is_the_json_module_text() -> None:
+    """render_json writes issues itself; the text is json.dumps(to_dict, indent=2)."""
+    import json
+    from pathlib import Path
+
+    from sufficiency_standard.report.json_document import render_json
+    from sufficiency_standard.validation import validate
+
+    root = Path(__file__).parent
+    examples = root.parent / "examples"
+    inputs = [examples / "example-submission.json", examples / "csv"]
+    inputs += sorted((root / "data" / "invalid").glob("*.json"))[::5]
+    for path in inputs:
+        if path.name == "cases.json":
+            continue
+        report = validate(path)
+        for show_values in (False, True):
+            expected = json.dumps(report.to_dict(show_values), indent=2, ensure_ascii=False)
+            assert render_json(report, show_values) == expected + "\n", path.name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"provider_id,provider_name\n" + b"P1,Alpha\n" * 150_000 + b'P2,"Caf\xe9 \xa3"\n',
+        b"provider_id,provider_name\n" + b"P1,Alpha\n" * 150_000 + b"P2,Caf\xe9",
+        b"Providers\nas at 2025\nprovider_id,provider_name\nP1,A\n\n,\nP3,\xc2\xa3\n",
+        b"provider_id;provider_name\r\nP1;A\r\nP2;B\r\n",
+        b"provider_id,provider_name\nP1,A,extra\nP2,B\n",
+        b"provider_id,provider_name\rP1,A\rP2,B\r",
+        b"\xef\xbb\xbfprovider_id,provider_name\nP1,A\n",
+        b"x\n" * 30 + b"provider_id,provider_name\nP1,A\n",
+        b'provider_id,provider_name\nP1,"two\nlines"\nP2,""\n',
+    ],
+)
+def test_csv_file_read_by_polars_from_disk_as_from_its_bytes(data: bytes, tmp_path) -> None:
+    """CSV files on disk that are plain UTF-8 are left to polars to read from the file;
+    the result is what reading the file's bytes gives."""
+    import sufficiency_standard.read.csv as csv_reader
+    from sufficiency_standard.read.csv import read_csv_data, read_csv_file
+
+    standard = load_standard(None)
+    path = tmp_path / "providers.csv"
+    path.write_bytes(data)
+    from_file = read_csv_file(path, standard)
+    from_bytes = csv_reader.Found(kind="csv", container="CSV file")
+    read_csv_data(from_bytes, data, name=path.name, source=path.name,
+                  table=standard.table("providers"))  # fmt: skip
+    assert from_file.issues == from_bytes.issues
+    assert len(from_file.tables) == len(from_bytes.tables) == 1
+    read, expected = from_file.tables[0].table, from_bytes.tables[0].table
+    if expected is None:
+        assert read is None
+        return
+    assert read is not None
+    assert_frame_equal(read.frame, expected.frame)
+    assert (read.row_numbers, read.columns) == (expected.row_numbers, expected.columns)
+
+
+def test_a_column_of_numbers_from_a_workbook_is_written_as_each_cell_is() -> None:
+    """Columns of numbers (prices: nearly all different) are turned into text by polars;
+    the text is what cell_text gives each number."""
+    import struct
+
+    from sufficiency_standard.read.xlsx import cell_text, column_text
+
+    rng = random.Random(7)
+    values = [0.1 + 0.2, 1e-7, 1e-4, 9.999e-5, 1e16, 1e15, 999999999999999.0,
+              123456789012345.6, -0.0, 0.0, float("nan"), float("inf"), -float("inf"),
+              412.355, -4.2, 3.0, 1 / 3, 1234567.891]  # fmt: skip
+    values += [round(rng.uniform(-1e6, 1e6), rng.randint(0, 6)) for _ in range(20_000)]
+    values += [rng.uniform(-1e3, 1e3) for _ in range(5_000)]
+    values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(5_000)]
+    assert list(column_text(values)) == [cell_text(value) for value in values]
+
+
+def test_a_column_of_numbers_and_text_from_a_workbook_is_written_as_each_cell_is() -> None:
+    from sufficiency_standard.read.xlsx import cell_text, column_text
+
+    rng = random.Random(8)
+    choices = ["", "about 10", " ", 12.5, 5.0, -0.0, float("nan"), 0.1 + 0.2, 1e-9, 1e20]
+    for _ in range(200):
+        values = [rng.choice(choices) for _ in range(rng.randint(1, 50))] + [rng.random()]
+        assert list(column_text(values)) == [cell_text(value) for value in values]
