@@ -102,15 +102,8 @@ def _read_plain_utf8(found: Found, path: Path, *, name: str, source: str, table:
         return False
     if "\n" not in text:
         return False  # one line, or old Mac line endings: read_csv_data's way
-    matcher = FieldMatcher(table)
     head_text = text[:_HEAD_CHARACTERS]
-    best: tuple[int, str, int, list[list[str | None]]] | None = None
-    for separator in _SEPARATORS:
-        head = _records(head_text, separator, HEADER_SEARCH_ROWS)
-        scores = [matcher.score(row) for row in head]
-        score = max(scores, default=0)
-        if score and (best is None or score > best[0]):
-            best = (score, separator, scores.index(score), head)
+    best = _best_header(head_text, table)
     if best is None:
         return False
     _, separator, header_index, head = best
@@ -214,15 +207,8 @@ def read_csv_data(found: Found, data: bytes, *, name: str, source: str, table: T
     if "\n" not in text and "\r" in text:  # old Mac line endings
         text, payload = text.replace("\r", "\n"), payload.replace(b"\r", b"\n")
 
-    matcher = FieldMatcher(table)
     head_text = text[:_HEAD_CHARACTERS]
-    best: tuple[int, str, int, list[list[str | None]]] | None = None
-    for separator in _SEPARATORS:
-        head = _records(head_text, separator, HEADER_SEARCH_ROWS)
-        scores = [matcher.score(row) for row in head]
-        score = max(scores, default=0)
-        if score and (best is None or score > best[0]):
-            best = (score, separator, scores.index(score), head)
+    best = _best_header(head_text, table)
     if best is None:
         rows_searched = len(_records(head_text, ",", HEADER_SEARCH_ROWS))
         found.issues.append(header_not_found(table, source, rows_searched))
@@ -311,3 +297,19 @@ def _body_by_csv_module(
             columns[raw_column(index)].append(row[index] if index < len(row) else None)
     body = pl.DataFrame(columns, schema={column: pl.String for column in columns})
     return header, body
+
+
+def _best_header(
+    head_text: str, table: Table
+) -> tuple[int, str, int, list[list[str | None]]] | None:
+    """(score, separator, header row index, first rows) of the separator whose header row
+    names the most fields; None when no row names any."""
+    matcher = FieldMatcher(table)
+    best: tuple[int, str, int, list[list[str | None]]] | None = None
+    for separator in _SEPARATORS:
+        head = _records(head_text, separator, HEADER_SEARCH_ROWS)
+        scores = [matcher.score(row) for row in head]
+        score = max(scores, default=0)
+        if score and (best is None or score > best[0]):
+            best = (score, separator, scores.index(score), head)
+    return best
