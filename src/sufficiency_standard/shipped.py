@@ -69,12 +69,9 @@ def version_folder(version: str | None = None) -> Path:
     return Path(str(_STANDARDS / resolve_version(version)))
 
 
-_folder = version_folder
-
-
 def schema_path(version: str | None = None) -> Path:
     """Path of the LinkML schema (imports merged) of a version."""
-    return _folder(version) / "schema.yaml"
+    return version_folder(version) / "schema.yaml"
 
 
 @cache
@@ -85,7 +82,7 @@ def schema_dict(version: str | None = None) -> dict[str, Any]:
 
 def json_schema_path(version: str | None = None) -> Path:
     """Path of the JSON Schema (Draft 2020-12) of a version."""
-    return _folder(version) / "jsonschema.json"
+    return version_folder(version) / "jsonschema.json"
 
 
 @cache
@@ -100,7 +97,7 @@ RELEASE_FILE = "release.json"
 @cache
 def release_info(version: str) -> dict[str, Any] | None:
     """A released version's record (date, changes, file hashes); None for a draft."""
-    path = _folder(version) / RELEASE_FILE
+    path = version_folder(version) / RELEASE_FILE
     if not path.is_file():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
@@ -114,4 +111,4 @@ def released_versions() -> tuple[str, ...]:
 @cache
 def compiled_standard(version: str | None = None) -> dict[str, Any]:
     """The compiled standard of a version: tables, fields, code lists and rules."""
-    return json.loads((_folder(version) / "standard.json").read_text(encoding="utf-8"))
+    return json.loads((version_folder(version) / "standard.json").read_text(encoding="utf-8"))
