@@ -396,14 +396,12 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             & pl.col("placement_id").is_not_null()
             & pl.col("cost_start_date").is_not_null()
         )
-        .sort("placement_id", "cost_basis", "cost_start_date", ROW_INDEX, nulls_last=True)
-        .with_columns(
-            pl.when(_same_as_previous("placement_id", "cost_basis"))
-            .then(pl.col("cost_end_date").fill_null(date.max).shift(1))
-            .alias("__previous_end"),
-            pl.when(_same_as_previous("placement_id", "cost_basis"))
-            .then(pl.col(ROW_INDEX).shift(1))
-            .alias("__previous_row"),
+        .pipe(
+            _with_previous,
+            ("placement_id", "cost_basis"),
+            "cost_start_date",
+            "cost_end_date",
+            date.max,
         )
     )
     clash = ordered.filter((pl.col("cost_start_date") <= pl.col("__previous_end")).fill_null(False))
@@ -417,6 +415,18 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             basis=f"{row['cost_basis'].lower()} " if row["cost_basis"] else "",
             previous_end="it is open" if previous_end == date.max else _shown_date(previous_end),
         )
+
+
+def _with_previous(
+    frame: pl.DataFrame, keys: tuple[str, ...], start: str, end: str, open_end: date
+) -> pl.DataFrame:
+    """Rows in order of `keys` and `start`, each with the end (`open_end` when blank) and
+    the row index of the period before it in the same group: what an overlap rule needs."""
+    same_group = _same_as_previous(*keys)
+    return frame.sort(*keys, start, ROW_INDEX, nulls_last=True).with_columns(
+        pl.when(same_group).then(pl.col(end).fill_null(open_end).shift(1)).alias("__previous_end"),
+        pl.when(same_group).then(pl.col(ROW_INDEX).shift(1)).alias("__previous_row"),
+    )
 
 
 def _same_as_previous(*keys: str) -> pl.Expr:
@@ -515,15 +525,7 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             & pl.col("start_date").is_not_null()
             & ~pl.col("place_code").fill_null("").str.starts_with("T")
         )
-        .sort("child_id", "start_date", ROW_INDEX)
-        .with_columns(
-            pl.when(_same_as_previous("child_id"))
-            .then(pl.col("end_date").fill_null(open_end).shift(1))
-            .alias("__previous_end"),
-            pl.when(_same_as_previous("child_id"))
-            .then(pl.col(ROW_INDEX).shift(1))
-            .alias("__previous_row"),
-        )
+        .pipe(_with_previous, ("child_id",), "start_date", "end_date", open_end)
     )
     clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))
     for row in clash.iter_rows(named=True):

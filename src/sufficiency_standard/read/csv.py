@@ -113,25 +113,7 @@ def _read_plain_utf8(found: Found, path: Path, *, name: str, source: str, table:
     body = _body_by_polars(path, separator, header_index, header)
     if body is None:
         return False
-    if separator != ",":
-        found.issues.append(
-            make_issue(
-                "FILE-DELIMITER",
-                Location(table=table.name, source=source),
-                source=source,
-                delimiter=_SEPARATORS[separator],
-            )
-        )
-    source_table, issues = build_table(
-        table,
-        kind="csv",
-        source=source,
-        header=header,
-        header_row=header_index + 1,
-        body=body,
-    )
-    found.tables.append(GivenTable(table.name, source, source_table))
-    found.issues.extend(issues)
+    _add_table(found, table, source, separator, header, header_index, body)
     return True
 
 
@@ -215,29 +197,11 @@ def read_csv_data(found: Found, data: bytes, *, name: str, source: str, table: T
         found.tables.append(GivenTable(table.name, source, None))
         return
     _, separator, header_index, head = best
-    if separator != ",":
-        found.issues.append(
-            make_issue(
-                "FILE-DELIMITER",
-                Location(table=table.name, source=source),
-                source=source,
-                delimiter=_SEPARATORS[separator],
-            )
-        )
     header = head[header_index]
     body = _body_by_polars(payload, separator, header_index, header)
     if body is None:
         header, body = _body_by_csv_module(text, separator, header_index, name)
-    source_table, issues = build_table(
-        table,
-        kind="csv",
-        source=source,
-        header=header,
-        header_row=header_index + 1,
-        body=body,
-    )
-    found.tables.append(GivenTable(table.name, source, source_table))
-    found.issues.extend(issues)
+    _add_table(found, table, source, separator, header, header_index, body)
 
 
 def _records(text: str, separator: str, limit: int) -> list[list[str | None]]:
@@ -313,3 +277,34 @@ def _best_header(
         if score and (best is None or score > best[0]):
             best = (score, separator, scores.index(score), head)
     return best
+
+
+def _add_table(
+    found: Found,
+    table: Table,
+    source: str,
+    separator: str,
+    header: list[str | None],
+    header_index: int,
+    body: pl.DataFrame,
+) -> None:
+    """The table below the header row, with a note when the file was not comma-separated."""
+    if separator != ",":
+        found.issues.append(
+            make_issue(
+                "FILE-DELIMITER",
+                Location(table=table.name, source=source),
+                source=source,
+                delimiter=_SEPARATORS[separator],
+            )
+        )
+    source_table, issues = build_table(
+        table,
+        kind="csv",
+        source=source,
+        header=header,
+        header_row=header_index + 1,
+        body=body,
+    )
+    found.tables.append(GivenTable(table.name, source, source_table))
+    found.issues.extend(issues)
