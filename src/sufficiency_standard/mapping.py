@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -49,7 +50,7 @@ from sufficiency_standard.read.headers import (
     match_table_name,
     normalise,
 )
-from sufficiency_standard.read.source import SourceSubmission
+from sufficiency_standard.read.source import SourceSubmission, SourceTable
 from sufficiency_standard.standard import Field, Standard, Table, load_standard
 
 MAPPING_FORMAT_VERSION = 1
@@ -199,29 +200,37 @@ class SourceMapping:
         return {_value_key(v.local): codes[normalise(v.code)] for v in entry.values[field_name]}
 
     def map_values(self, submission: SourceSubmission, standard: Standard | None = None) -> None:
-        """Replace the LA's code values in the tables as read by the standard's codes."""
+        """Replace the LA's code values in the tables as read by the standard's codes
+        (in a pending table, once it is read)."""
         standard = standard or load_standard(None)
         for entry in self.tables:
-            source = submission.tables.get(entry.name)
-            if source is None or not entry.values or entry.name not in standard.table_names:
+            if not entry.values or entry.name not in standard.table_names:
                 continue
             table = standard.table(entry.name)
-            replaced = []
-            for field_name in entry.values:
-                if field_name not in source.frame.columns or not table.has_field(field_name):
-                    continue
-                lookup = self.value_lookup(table, field_name)
-                multivalued = table.field(field_name).multivalued
-                column = source.frame.get_column(field_name)
-                changes = {
-                    text: _mapped_text(text, lookup, multivalued)
-                    for text in column.drop_nulls().unique().to_list()
-                }
-                changes = {old: new for old, new in changes.items() if new != old}
-                if changes:
-                    replaced.append(pl.col(field_name).replace(changes))
-            if replaced:
-                source.frame = source.frame.with_columns(replaced)
+            source = submission.tables.get(entry.name)
+            if source is not None:
+                self._map_table_values(source, table, entry)
+            elif entry.name in submission.pending:
+                change = functools.partial(self._map_table_values, table=table, entry=entry)
+                submission.pending[entry.name] = submission.pending[entry.name].then(change)
+
+    def _map_table_values(self, source: SourceTable, table: Table, entry: TableEntry) -> None:
+        replaced = []
+        for field_name in entry.values:
+            if field_name not in source.frame.columns or not table.has_field(field_name):
+                continue
+            lookup = self.value_lookup(table, field_name)
+            multivalued = table.field(field_name).multivalued
+            column = source.frame.get_column(field_name)
+            changes = {
+                text: _mapped_text(text, lookup, multivalued)
+                for text in column.drop_nulls().unique().to_list()
+            }
+            changes = {old: new for old, new in changes.items() if new != old}
+            if changes:
+                replaced.append(pl.col(field_name).replace(changes))
+        if replaced:
+            source.frame = source.frame.with_columns(replaced)
 
 
 def _value_key(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from sufficiency_standard.check import check_submission
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.mapping import SourceMapping, load_mapping
-from sufficiency_standard.read import read_json_object, read_submission
+from sufficiency_standard.read import open_submission, read_json_object
 from sufficiency_standard.read.source import SourceSubmission
 from sufficiency_standard.report.model import Report, VersionChoice
 from sufficiency_standard.shipped import UnknownVersionError, latest_version, resolve_version
@@ -34,7 +34,7 @@ class VersionError(InputError):
 
 def declared_version(submission: SourceSubmission) -> str | None:
     """The standard_version the submission states, as written, if any."""
-    header = submission.tables.get("submission")
+    header = submission.read("submission")
     if header is None or "standard_version" not in header.frame.columns or header.frame.is_empty():
         return None
     value = header.frame.get_column("standard_version")[0]
@@ -85,7 +85,7 @@ def _read(
     paths = _inputs(source)
     if paths is None:
         return read_json_object(dict(source), "submission", standard, mapping)  # type: ignore[arg-type]
-    return read_submission(paths, standard, mapping)
+    return open_submission(paths, standard, mapping)
 
 
 def validate(
@@ -108,7 +108,7 @@ def validate(
     if standard.version != newest.version:
         submission = _read(source, standard, mapping)
     step("checking")
-    found, typed = check_submission(submission, standard)
+    found, typed = check_submission(submission, standard, keep_text=False)
     step("reporting")
     inputs = [str(p) for p in submission.inputs] or ["the submission"]
     rows = {name: table.height for name, table in typed.items() if table.source is not None}

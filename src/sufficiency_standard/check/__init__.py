@@ -19,14 +19,21 @@ from sufficiency_standard.standard import Standard
 
 
 def check_submission(
-    submission: SourceSubmission, standard: Standard
+    submission: SourceSubmission, standard: Standard, *, keep_text: bool = True
 ) -> tuple[list[Issue], dict[str, TypedTable]]:
-    """Every issue in a submission as read, and its typed tables."""
+    """Every issue in a submission as read, and its typed tables.
+
+    Tables are read (when pending) and typed one at a time. With `keep_text=False` each
+    table's text is let go of once it is typed, so that a large submission is never
+    held as text all at once; the typed tables then keep only where each cell was.
+    """
     declare_schema_rules(standard)
     issues: list[Issue] = []
     typed: dict[str, TypedTable] = {}
     for table in standard.tables:
-        typed[table.name], found = type_table(table, submission.tables.get(table.name))
+        typed[table.name], found = type_table(table, submission.take(table.name))
+        if not keep_text:
+            typed[table.name].release_text()
         issues.extend(found)
     for table in typed.values():
         issues.extend(check_fields(table))

@@ -523,7 +523,7 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             pl.lit(placements.readable(("start_date", "end_date", "place_code")))
             & pl.col("child_id").is_not_null()
             & pl.col("start_date").is_not_null()
-            & ~pl.col("place_code").fill_null("").str.starts_with("T")
+            & ~pl.col("place_code").cast(pl.String).fill_null("").str.starts_with("T")
         )
         .pipe(_with_previous, ("child_id",), "start_date", "end_date", open_end)
     )
@@ -594,14 +594,16 @@ _WEEKLY_COST_RANGES = {
 def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
     costs = context.table("costs")
     placements = context.table("placements")
+    with_placements = _costs_with_placements(context)
     bounds = pl.DataFrame(
         {
             "__placement_type": list(_WEEKLY_COST_RANGES),
             "__low": [low for low, _ in _WEEKLY_COST_RANGES.values()],
             "__high": [high for _, high in _WEEKLY_COST_RANGES.values()],
-        }
+        },
+        schema_overrides={"__placement_type": with_placements.schema["__placement_type"]},
     )
-    joined = _costs_with_placements(context).join(bounds, on="__placement_type", how="inner")
+    joined = with_placements.join(bounds, on="__placement_type", how="inner")
     outside = joined.filter(
         (
             (pl.col("total_weekly_cost") >= 0)  # a negative cost has its own error

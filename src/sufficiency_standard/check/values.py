@@ -12,6 +12,7 @@ plain polars expressions.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,6 +155,11 @@ class TypedTable:
     def height(self) -> int:
         return self.frame.height
 
+    def release_text(self) -> None:
+        """Let go of the text as read; where each cell was is kept for locations."""
+        if self.source is not None:
+            self.source = dataclasses.replace(self.source, frame=self.source.frame.clear())
+
 
 ROW_INDEX = "__row_index"  # position of the row in the source table (0-based)
 
@@ -182,13 +188,18 @@ def shown(field: Field, value: str | None) -> str:
 
 
 def dtype_of(field: Field) -> pl.DataType:
+    """A field's typed column. A code is held as a polars Enum of its code list: four
+    bytes a row, where text would keep the whole file's text of the column alive."""
     kinds: dict[str, pl.DataType] = {
         "date": pl.Date(),
         "integer": pl.Int64(),
         "decimal": pl.Float64(),
     }
-    base = kinds.get(field.kind, pl.String())
-    return pl.List(base) if field.multivalued else base
+    if field.multivalued:
+        return pl.List(kinds.get(field.kind, pl.String()))
+    if field.kind == "enum" and field.code_list is not None:
+        return pl.Enum(field.code_list.codes)
+    return kinds.get(field.kind, pl.String())
 
 
 @dataclass
@@ -350,8 +361,9 @@ def _parse_code(name: str, field: Field) -> _Parsed:
     )
     yes_no = value.is_in(["Yes", "No"]) & ~text.is_in(list(codes))
     other_spelling = value.is_not_null() & (value != text) & ~yes_no
+    enum = dtype_of(field)
     return _Parsed(
-        value,
+        value.cast(enum),
         text.is_not_null() & value.is_null(),
         "VALUE-CODE",
         (
@@ -359,7 +371,7 @@ def _parse_code(name: str, field: Field) -> _Parsed:
             (other_spelling, "written in another case or with extra spaces"),
         ),
         fast=text.is_in([code for code in sorted(codes) if _plain_text(code)]),
-        fast_value=text,
+        fast_value=text.cast(enum, strict=False),
     )
 
 

@@ -20,7 +20,7 @@ from sufficiency_standard.read.archive import open_zip
 from sufficiency_standard.read.csv import CSV_SUFFIXES, read_csv_file, read_csv_folder, read_csv_zip
 from sufficiency_standard.read.found import Found
 from sufficiency_standard.read.json import empty_json_table, read_document, read_json
-from sufficiency_standard.read.source import SourceSubmission, SourceTable
+from sufficiency_standard.read.source import PendingTable, SourceSubmission, SourceTable
 from sufficiency_standard.read.xlsx import is_workbook_zip, read_workbook
 from sufficiency_standard.standard import Standard
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the mapping module imports the readers
 __all__ = [
     "SourceSubmission",
     "SourceTable",
+    "open_submission",
     "read_input",
     "read_json_object",
     "read_submission",
@@ -48,6 +49,16 @@ def read_submission(
     mapping: SourceMapping | None = None,
 ) -> SourceSubmission:
     """Read one submission from one or more inputs, combined (e.g. several CSV files)."""
+    return open_submission(paths, standard, mapping).read_all()
+
+
+def open_submission(
+    paths: Sequence[str | Path],
+    standard: Standard,
+    mapping: SourceMapping | None = None,
+) -> SourceSubmission:
+    """As read_submission, but CSV files on disk are left pending (see
+    SourceSubmission.take): a validator can then hold one table's text at a time."""
     inputs = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
     if not inputs:
         raise InputError(f"No input was given: give {ACCEPTED}.")
@@ -76,7 +87,7 @@ def read_json_object(
 
 def _combine(found: list[Found], inputs: list[Path], standard: Standard) -> SourceSubmission:
     issues = [issue for each in found for issue in each.issues]
-    tables: dict[str, SourceTable] = {}
+    tables: dict[str, SourceTable | PendingTable] = {}
     sources: dict[str, list[str]] = {}
     for each in found:
         for given in each.tables:
@@ -110,8 +121,15 @@ def _combine(found: list[Found], inputs: list[Path], standard: Standard) -> Sour
                     container=_container(found, table.name),
                 )
             )
-    ordered = {t.name: tables[t.name] for t in standard.tables if t.name in tables}
-    return SourceSubmission(inputs=inputs, tables=ordered, issues=issues)
+    order = [t.name for t in standard.tables]
+    ordered = [tables[name] for name in order if name in tables]
+    return SourceSubmission(
+        inputs=inputs,
+        tables={t.name: t for t in ordered if isinstance(t, SourceTable)},
+        issues=issues,
+        pending={t.name: t for t in ordered if isinstance(t, PendingTable)},
+        order=order,
+    )
 
 
 def read_input(path: Path, standard: Standard) -> Found:

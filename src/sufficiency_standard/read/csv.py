@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from sufficiency_standard.catalogue import make_issue
-from sufficiency_standard.issues import InputError, Location
+from sufficiency_standard.issues import InputError, Issue, Location
 from sufficiency_standard.read.encoding import decode_text
 from sufficiency_standard.read.found import Found, GivenTable
 from sufficiency_standard.read.headers import (
@@ -32,6 +32,7 @@ from sufficiency_standard.read.headers import (
     header_not_found,
     match_table_name,
 )
+from sufficiency_standard.read.source import PendingTable, SourceTable
 from sufficiency_standard.read.tabular import build_table, raw_column
 from sufficiency_standard.standard import Standard, Table
 
@@ -42,24 +43,38 @@ _CONTAINER = "CSV file"
 
 
 def read_csv_file(path: Path, standard: Standard) -> Found:
-    """One CSV file given directly; its name says its table."""
+    """One CSV file given directly; its name says its table. It is read when needed."""
     found = Found(kind="csv", container=_CONTAINER)
     table = _table_or_unknown(found, path.name, path.name, standard)
     if table is not None:
-        _read_csv_path(found, path, name=path.name, source=path.name, table=table)
+        found.tables.append(GivenTable(table.name, path.name, _pending(path, table)))
     return found
 
 
 def read_csv_folder(folder: Path, standard: Standard) -> Found:
-    """Every file of a folder (not its subfolders): CSV files by name, others as unknown."""
+    """Every file of a folder (not its subfolders): CSV files by name, others as unknown.
+    Each file is read when its table is needed."""
     found = Found(kind="csv", container=_CONTAINER)
     for path in sorted(folder.iterdir()):
         if not path.is_file() or _is_hidden(path.name):
             continue
         table = _table_or_unknown(found, path.name, path.name, standard)
         if table is not None:
-            _read_csv_path(found, path, name=path.name, source=path.name, table=table)
+            found.tables.append(GivenTable(table.name, path.name, _pending(path, table)))
     return found
+
+
+def _pending(path: Path, table: Table) -> PendingTable:
+    """A CSV file on disk, to be read as `table` when needed."""
+
+    def load() -> tuple[SourceTable | None, list[Issue]]:
+        found = Found(kind="csv", container=_CONTAINER)
+        _read_csv_path(found, path, name=path.name, source=path.name, table=table)
+        (given,) = found.tables
+        assert not isinstance(given.table, PendingTable)
+        return given.table, found.issues
+
+    return PendingTable(table.name, path.name, load)
 
 
 def _read_csv_path(found: Found, path: Path, *, name: str, source: str, table: Table) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sufficiency_standard.issues import Issue
-from sufficiency_standard.read.source import InputKind, SourceTable
+from sufficiency_standard.read.source import InputKind, PendingTable, SourceTable
 
 
 @dataclass(frozen=True)
 class GivenTable:
-    """A table found in an input; `table` is None when it could not be read (no header)."""
+    """A table found in an input; `table` is None when it could not be read (no header),
+    and pending when it is read only when needed."""
 
     name: str
     source: str
-    table: SourceTable | None
+    table: SourceTable | PendingTable | None
 
 
 @dataclass

@@ -73,7 +73,7 @@ def build_table(
     else:
         kept = body.with_row_index(_ROW_INDEX)
     if kept.height == body.height:  # no blank row: the numbers follow one another
-        row_numbers = list(range(header_row + 1, header_row + 1 + kept.height))
+        row_numbers: range | list[int] = range(header_row + 1, header_row + 1 + kept.height)
     else:
         row_numbers = (kept[_ROW_INDEX].cast(pl.Int64) + (header_row + 1)).to_list()
 
