@@ -205,3 +205,57 @@ def test_a_submission_sheet_with_two_rows_is_reported(tmp_path: Path) -> None:
     assert [(i.code, i.row) for i in report.issues if i.code == "SUB-ONE-ROW"] == [
         ("SUB-ONE-ROW", 3)
     ]
+
+
+def test_overlaps_are_found_among_references_to_missing_rows(tmp_path: Path) -> None:
+    """Rows whose reference points at no row are grouped by the value itself: two cost
+    periods of a placement that is not in the submission still must not overlap, and
+    no period is compared with another placement's."""
+    submission = copy.deepcopy(EXAMPLE)
+    first, second = submission["costs"][0], submission["costs"][1]
+    first.update(placement_id="P-MISSING", cost_end_date="2026-05-01")
+    second.update(placement_id="P-MISSING")  # starts 2026-04-06, before the first ends
+    submission["costs"][2]["placement_id"] = "P-ALSO-MISSING"
+    write_csv_folder(submission, tmp_path / "csv")
+    report = validate(tmp_path / "csv")
+    overlaps = [
+        (i.row, [r.row for r in i.related]) for i in report.issues if i.code == "COST-OVERLAP"
+    ]
+    assert overlaps == [(3, [2])]
+    missing = sorted(i.row for i in report.issues if i.code == "KEY-REFERENCE")
+    assert missing == [2, 3, 4]
+
+
+@pytest.mark.parametrize("copy_first", [False, True])
+def test_a_reference_to_a_repeated_identifier_points_at_its_first_row(
+    tmp_path: Path, copy_first: bool
+) -> None:
+    """A placement ID used twice: its costs are judged against the first placement with
+    it (the duplicate is reported at the second)."""
+    submission = copy.deepcopy(EXAMPLE)
+    placements = submission["placements"]
+    cost = submission["costs"][0]
+    owner = next(p for p in placements if p["placement_id"] == cost["placement_id"])
+    elsewhen = {**owner, "start_date": "2020-01-06", "end_date": "2020-03-01"}
+    if copy_first:
+        placements.insert(0, elsewhen)
+    else:
+        placements.append(elsewhen)
+    write_csv_folder(submission, tmp_path / "csv")
+    report = validate(tmp_path / "csv")
+    duplicate_row = len(placements) + 1 if not copy_first else placements.index(owner) + 2
+    assert [i.row for i in report.issues if i.code == "KEY-DUPLICATE"] == [duplicate_row]
+    outside = [
+        (i.row, [(r.table, r.row) for r in i.related])
+        for i in report.issues
+        if i.code == "COST-OUTSIDE-PLACEMENT"
+    ]
+    if copy_first:  # every cost of the placement is outside the copy's dates
+        first_costs = [
+            n + 2
+            for n, c in enumerate(submission["costs"])
+            if c["placement_id"] == cost["placement_id"]
+        ]
+        assert outside == [(row, [("placements", 2)]) for row in first_costs]
+    else:
+        assert outside == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sufficiency_standard.check.fields import check_fields
 from sufficiency_standard.check.keys import check_identifiers, check_references
+from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.rules import RuleContext, run_rules
 from sufficiency_standard.check.schema_rules import check_schema_rules, declare_schema_rules
 from sufficiency_standard.check.values import TypedTable, type_table
@@ -35,14 +36,15 @@ def check_submission(
         if not keep_text:
             typed[table.name].release_text()
         issues.extend(found)
+    links = Links(typed)
     for table in typed.values():
         issues.extend(check_fields(table))
-        issues.extend(check_identifiers(table))
+        issues.extend(check_identifiers(table, links))
         issues.extend(check_schema_rules(table))
-        issues.extend(check_references(table, typed))
+        issues.extend(check_references(table, links))
     header = typed["submission"].frame
     extract_date = header.get_column("extract_date")[0] if header.height else None
-    issues.extend(run_rules(RuleContext(typed, extract_date), standard.version))
+    issues.extend(run_rules(RuleContext(typed, extract_date, links), standard.version))
     return issues, typed
 
 

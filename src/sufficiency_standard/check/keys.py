@@ -1,7 +1,7 @@
 """Identifiers are unique in their table; references point at rows that exist.
 
 Both come straight from the schema: a slot marked `identifier` and a slot whose range
-is another class.
+is another class. Both are worked out once, in Links, which the rules share.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
 from sufficiency_standard.issues import Issue, Location, Severity
 
@@ -38,28 +39,16 @@ def _where(table: TypedTable, field_name: str, index: int) -> str:
     return place.cell or place.path or f"row {index + 1}"
 
 
-def check_identifiers(table: TypedTable) -> Iterator[Issue]:
+def check_identifiers(table: TypedTable, links: Links) -> Iterator[Issue]:
     identifier = table.table.identifier
-    if identifier is None or table.height == 0:
+    if identifier is None:
         return
     name = identifier.name
-    given = (
-        table.frame.select(ROW_INDEX, name)
-        .filter(pl.col(name).is_not_null())
-        .with_columns(pl.col(name).hash().alias("__hash"))
-    )
-    # Rows that share a value share its hash, so the rows whose hash is not unique (found
-    # by sorting the hashes, far cheaper than grouping the text) hold every repeat, and
-    # rarely a value whose hash another has; the values are grouped among those only.
-    hashes = given.get_column("__hash").sort()
-    shared = hashes.filter(hashes == hashes.shift(1)).unique()
-    repeats = (
-        given.filter(pl.col("__hash").is_in(shared.implode()))
-        .select(ROW_INDEX, name)
-        .with_columns(pl.col(ROW_INDEX).first().over(name).alias("__first"))
-        .filter(pl.col(ROW_INDEX) != pl.col("__first"))
-    )
-    for index, value, first in repeats.iter_rows():
+    repeats = links.repeats(table.table.name)
+    if repeats.is_empty():
+        return
+    values = table.frame.get_column(name).gather(repeats.get_column(ROW_INDEX))
+    for (index, first), value in zip(repeats.iter_rows(), values, strict=True):
         yield make_issue(
             "KEY-DUPLICATE",
             location(table, name, index),
@@ -73,20 +62,18 @@ def check_identifiers(table: TypedTable) -> Iterator[Issue]:
         )
 
 
-def check_references(table: TypedTable, tables: dict[str, TypedTable]) -> Iterator[Issue]:
+def check_references(table: TypedTable, links: Links) -> Iterator[Issue]:
     for field in table.table.fields:
         if field.references is None or field.name not in table.blank:
             continue
-        target = tables[field.references]
+        target = links.tables[field.references]
         if target.source is None:
             continue  # the whole table is missing: reported once as SHEET-MISSING
         target_field = target.table.field(field.references_field or "")
-        known = target.frame.select(pl.col(target_field.name).alias(field.name))
-        # The rows whose value no row of the target has, in order (an anti-join).
-        dangling = (
-            table.frame.select(ROW_INDEX, field.name)
-            .filter(pl.col(field.name).is_not_null())
-            .join(known, on=field.name, how="anti", maintain_order="left")
+        # The rows with a value that no row of the target has, in order.
+        dangling = table.frame.select(ROW_INDEX, field.name).filter(
+            pl.col(field.name).is_not_null()
+            & links.target_rows(table.table.name, field.name).is_null()
         )
         for index, value in dangling.iter_rows():
             yield make_issue(

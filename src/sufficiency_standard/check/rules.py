@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location
 from sufficiency_standard.issues import Issue, Location, Severity
 
@@ -24,19 +25,30 @@ E, W = Severity.ERROR, Severity.WARNING
 
 @dataclass
 class RuleContext:
-    """Everything a rule may look at: the typed tables and the submission's extract date."""
+    """Everything a rule may look at: the typed tables, the submission's extract date,
+    and the tables' identifiers and references, resolved once (shared with the key
+    checks)."""
 
     tables: dict[str, TypedTable]
     extract_date: date | None
-    # Frames that several rules join the same way, built once (see `_shared`).
-    shared: dict[Any, pl.DataFrame] = dataclasses.field(default_factory=dict, repr=False)
+    links: Links | None = None  # made from `tables` when not given
+    # Frames that several rules build the same way, built once (see `_shared`).
+    shared: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.links is None:
+            self.links = Links(self.tables)
+
+    def target_rows(self, table_name: str, field_name: str) -> pl.Series:
+        assert self.links is not None
+        return self.links.target_rows(table_name, field_name)
 
     def table(self, name: str) -> TypedTable:
         return self.tables[name]
 
 
-def _shared(context: RuleContext, key: Any, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
-    """A frame several rules use, built on first use."""
+def _shared(context: RuleContext, key: Any, build: Callable[[], Any]) -> Any:
+    """A frame (or column) several rules use, built on first use."""
     if key not in context.shared:
         context.shared[key] = build()
     return context.shared[key]
@@ -213,29 +225,31 @@ _AGE_LIMIT_YEARS = 26
 
 
 def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
-    """The table's rows with the first day of their child's birth month (`__born`)."""
+    """The table's rows with the first day of their child's birth month (`__born`) and
+    the first days on which the child is certainly `_AGE_LIMIT_YEARS` (`__too_old`) and
+    may be `_YOUNGEST_RESIDENTIAL` (`__old_enough`)."""
+
+    def birthdays() -> pl.DataFrame:
+        # Worked out once a child (date arithmetic is slow), then gathered for each row.
+        born = pl.col("__born")
+        return (
+            context.table("children")
+            .frame.select(
+                pl.col("birth_month").str.strptime(pl.Date, "%Y-%m", strict=False).alias("__born")
+            )
+            .with_columns(
+                # Certainly too old: on or after the first day of the month after the
+                # birthday month, so no child is wrongly reported whatever their day.
+                born.dt.offset_by(f"{_AGE_LIMIT_YEARS}y1mo").alias("__too_old"),
+                born.dt.offset_by(f"{_YOUNGEST_RESIDENTIAL}y").alias("__old_enough"),
+            )
+        )
 
     def build() -> pl.DataFrame:
-        children = _shared(
-            context,
-            "born",
-            lambda: (
-                context.table("children")
-                .frame.select(
-                    pl.col("child_id"),
-                    pl.col("birth_month")
-                    .str.strptime(pl.Date, "%Y-%m", strict=False)
-                    .alias("__born"),
-                )
-                .unique("child_id", keep="first")
-            ),
-        )
-        frame = context.table(table_name).frame
-        # Joined on the key alone, in the table's order, then put beside its columns.
-        born = frame.select("child_id").join(
-            children, on="child_id", how="left", maintain_order="left"
-        )
-        return frame.with_columns(born.get_column("__born"))
+        children = _shared(context, "birthdays", birthdays)
+        rows = context.target_rows(table_name, "child_id")
+        gathered = children.select(pl.all().gather(rows))
+        return pl.concat([context.table(table_name).frame, gathered], how="horizontal")
 
     return _shared(context, ("born", table_name), build)
 
@@ -278,10 +292,7 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
             if older_than is None:
                 wrong = pl.col(name) < pl.col("__born")
             else:
-                # Certainly too old: on or after the first day of the month after the
-                # birthday month, so no child is wrongly reported whatever their day.
-                turned = pl.col("__born").dt.offset_by(f"{older_than}y1mo")
-                wrong = pl.col(name) >= turned
+                wrong = pl.col(name) >= pl.col("__too_old")
             # The birth year as a number: a month such as 0000-01 has no Python date.
             rows = joined.filter(wrong.fill_null(False)).select(
                 ROW_INDEX, name, pl.col("__born").dt.year()
@@ -313,25 +324,28 @@ def _costs_with_placements(context: RuleContext) -> pl.DataFrame:
 
 
 def _join_costs(context: RuleContext) -> pl.DataFrame:
-    placements = (
-        context.table("placements")
-        .judgeable("start_date", "end_date", "placement_type")
-        .select(
-            pl.col("placement_id"),
-            pl.col(ROW_INDEX).alias("__placement_row"),
-            pl.col("start_date").alias("__placement_start"),
-            pl.col("end_date").alias("__placement_end"),
-            pl.col("placement_type").alias("__placement_type"),
-        )
-        .unique("placement_id", keep="first")
-    )
+    """The costs whose dates and total can be judged, beside their placement's."""
+    placements = context.table("placements")
     costs = context.table("costs")
-    # Only the columns the cost rules read are joined (a copy of the whole table of
-    # costs would take hundreds of megabytes for a million placements).
-    judged = costs.frame.select(
-        ROW_INDEX, "placement_id", "cost_start_date", "cost_end_date", "total_weekly_cost"
-    ).filter(pl.lit(costs.readable(("cost_start_date", "cost_end_date", "total_weekly_cost"))))
-    return judged.join(placements, on="placement_id", how="inner")
+    # Only the columns the cost rules read (a copy of the whole table of costs would
+    # take hundreds of megabytes for a million placements).
+    judged = (
+        costs.frame.select(
+            ROW_INDEX, "placement_id", "cost_start_date", "cost_end_date", "total_weekly_cost"
+        )
+        .with_columns(context.target_rows("costs", "placement_id").alias("__placement_row"))
+        .filter(
+            pl.lit(costs.readable(("cost_start_date", "cost_end_date", "total_weekly_cost")))
+            & pl.col("__placement_row").is_not_null()
+        )
+    )
+    placement = placements.frame.select(
+        pl.col("start_date").alias("__placement_start"),
+        pl.col("end_date").alias("__placement_end"),
+        pl.col("placement_type").alias("__placement_type"),
+        pl.lit(placements.readable(("start_date", "end_date", "placement_type"))).alias("__ok"),
+    ).select(pl.all().gather(judged.get_column("__placement_row")))
+    return pl.concat([judged, placement], how="horizontal").filter("__ok").drop("__ok")
 
 
 @rule(
@@ -391,6 +405,7 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         costs.frame.select(
             ROW_INDEX, "placement_id", "cost_basis", "cost_start_date", "cost_end_date"
         )
+        .with_columns(context.target_rows("costs", "placement_id").alias("__placement_row"))
         .filter(
             pl.lit(costs.readable(("cost_start_date", "cost_end_date", "cost_basis")))
             & pl.col("placement_id").is_not_null()
@@ -402,7 +417,11 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             "cost_start_date",
             "cost_end_date",
             date.max,
+            # The placement's row and the basis (0 when blank, else 1 + its code's number).
+            group=pl.col("__placement_row").cast(pl.UInt64) * (len(_codes(costs, "cost_basis")) + 1)
+            + pl.col("cost_basis").to_physical().cast(pl.UInt64).add(1).fill_null(0),
         )
+        .drop("__placement_row")
     )
     clash = ordered.filter((pl.col("cost_start_date") <= pl.col("__previous_end")).fill_null(False))
     for row in clash.iter_rows(named=True):
@@ -417,15 +436,48 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         )
 
 
+# Every date a typed table holds is in 1900-2099 (values.py), so a day number since
+# 1900 fits in 17 bits, below a group's number in one sort key.
+_FIRST_DAY = date(1900, 1, 1)
+_DAY_BITS = 17
+
+
 def _with_previous(
-    frame: pl.DataFrame, keys: tuple[str, ...], start: str, end: str, open_end: date
+    frame: pl.DataFrame,
+    keys: tuple[str, ...],
+    start: str,
+    end: str,
+    open_end: date,
+    group: pl.Expr,
 ) -> pl.DataFrame:
-    """Rows in order of `keys` and `start`, each with the end (`open_end` when blank) and
-    the row index of the period before it in the same group: what an overlap rule needs."""
+    """Rows in groups of equal `keys`, in order of `start` (then row) within each, each
+    with the end (`open_end` when blank) and the row index of the period before it in
+    the same group: what an overlap rule needs.
+
+    `group` numbers the groups (any number, one per group; null where a row has none,
+    such as a reference to no row). Numbered rows are sorted on one integer made of
+    the number and the start date, which is several times faster than sorting on
+    several columns; the few others are sorted on the keys themselves. `frame` is in
+    row order and no start is blank.
+    """
+    frame = frame.with_columns(group.cast(pl.UInt64).alias("__group"))
+    days = (pl.col(start) - pl.lit(_FIRST_DAY)).dt.total_days().cast(pl.UInt64)
+    numbered = frame.filter(pl.col("__group").is_not_null()).sort(
+        pl.col("__group") * (1 << _DAY_BITS) + days, maintain_order=True
+    )
+    others = frame.filter(pl.col("__group").is_null()).sort(
+        *keys, start, ROW_INDEX, nulls_last=True
+    )
     same_group = _same_as_previous(*keys)
-    return frame.sort(*keys, start, ROW_INDEX, nulls_last=True).with_columns(
-        pl.when(same_group).then(pl.col(end).fill_null(open_end).shift(1)).alias("__previous_end"),
-        pl.when(same_group).then(pl.col(ROW_INDEX).shift(1)).alias("__previous_row"),
+    return (
+        pl.concat([numbered, others])
+        .drop("__group")
+        .with_columns(
+            pl.when(same_group)
+            .then(pl.col(end).fill_null(open_end).shift(1))
+            .alias("__previous_end"),
+            pl.when(same_group).then(pl.col(ROW_INDEX).shift(1)).alias("__previous_row"),
+        )
     )
 
 
@@ -517,15 +569,24 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
     placements = context.table("placements")
     open_end = context.extract_date or date.max
     # Only the columns the rule reads are sorted (judgeable(...), narrowed first).
+    temporary = [code for code in _codes(placements, "place_code") if code.startswith("T")]
     ordered = (
         placements.frame.select(ROW_INDEX, "child_id", "start_date", "end_date", "place_code")
+        .with_columns(context.target_rows("placements", "child_id").alias("__child_row"))
         .filter(
             pl.lit(placements.readable(("start_date", "end_date", "place_code")))
             & pl.col("child_id").is_not_null()
             & pl.col("start_date").is_not_null()
-            & ~pl.col("place_code").cast(pl.String).fill_null("").str.starts_with("T")
+            & ~pl.col("place_code").is_in(temporary).fill_null(False)
         )
-        .pipe(_with_previous, ("child_id",), "start_date", "end_date", open_end)
+        .pipe(
+            _with_previous,
+            ("child_id",),
+            "start_date",
+            "end_date",
+            open_end,
+            group=pl.col("__child_row"),
+        )
     )
     clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))
     for row in clash.iter_rows(named=True):
@@ -536,6 +597,11 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
             start=_shown_date(row["start_date"]),
             previous_end=_shown_date(row["__previous_end"]),
         )
+
+
+def _codes(table: TypedTable, field_name: str) -> list[str]:
+    code_list = table.table.field(field_name).code_list
+    return list(code_list.codes) if code_list is not None else []
 
 
 # -- quality warnings: probably wrong, but possible --------------------------------
@@ -648,7 +714,7 @@ def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
     young = joined.filter(
         (
             (pl.col("placement_type") == "Residential")
-            & (pl.col("start_date") < pl.col("__born").dt.offset_by(f"{_YOUNGEST_RESIDENTIAL}y"))
+            & (pl.col("start_date") < pl.col("__old_enough"))
         ).fill_null(False)
     )
     for (index,) in young.select(ROW_INDEX).iter_rows():

@@ -1,0 +1,85 @@
+"""Identifiers and references, each worked out once for every check that needs it.
+
+A reference (a slot whose range is another class) is resolved to the row of the
+table it points at: the key check reports the ones that point at no row, and the rules
+that look across tables (a cost and its placement, a date and the child's birth month)
+gather what they need by that row instead of joining the tables again on text. An
+identifier used twice points at its first row.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable
+
+FIRST = "__first"  # in `repeats`: the row that first used the identifier
+
+
+class Links:
+    """The typed tables' identifiers and references, resolved on first use."""
+
+    def __init__(self, tables: dict[str, TypedTable]) -> None:
+        self.tables = tables
+        self._repeats: dict[str, pl.DataFrame] = {}
+        self._targets: dict[tuple[str, str], pl.Series] = {}
+
+    def repeats(self, table_name: str) -> pl.DataFrame:
+        """(ROW_INDEX, FIRST) of each row whose identifier an earlier row already has,
+        in row order."""
+        if table_name not in self._repeats:
+            self._repeats[table_name] = _repeats(self.tables[table_name])
+        return self._repeats[table_name]
+
+    def target_rows(self, table_name: str, field_name: str) -> pl.Series:
+        """For each row of the table, the row (ROW_INDEX) of the table that its reference
+        `field_name` points at: the first row with that identifier; null when blank,
+        unreadable or pointing at no row."""
+        key = (table_name, field_name)
+        if key not in self._targets:
+            self._targets[key] = self._resolve(table_name, field_name)
+        return self._targets[key]
+
+    def _resolve(self, table_name: str, field_name: str) -> pl.Series:
+        table = self.tables[table_name]
+        field = table.table.field(field_name)
+        assert field.references is not None
+        target = self.tables[field.references]
+        target_field = field.references_field or ""
+        known = target.frame.select(pl.col(target_field).alias(field_name), ROW_INDEX)
+        repeated = self.repeats(field.references)
+        if repeated.height:
+            known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
+        return (
+            table.frame.select(field_name)
+            .join(known, on=field_name, how="left", maintain_order="left")
+            .get_column(ROW_INDEX)
+            .alias(f"__{field_name}_row")
+        )
+
+
+def _repeats(table: TypedTable) -> pl.DataFrame:
+    empty = pl.DataFrame(schema={ROW_INDEX: pl.UInt32, FIRST: pl.UInt32})
+    identifier = table.table.identifier
+    if identifier is None or table.height == 0:
+        return empty
+    name = identifier.name
+    given = (
+        table.frame.select(ROW_INDEX, name)
+        .filter(pl.col(name).is_not_null())
+        .with_columns(pl.col(name).hash().alias("__hash"))
+    )
+    # Rows that share a value share its hash, so the rows whose hash is not unique (found
+    # by sorting the hashes, far cheaper than grouping the text) hold every repeat, and
+    # rarely a value whose hash another has; the values are grouped among those only.
+    hashes = given.get_column("__hash").sort()
+    shared = hashes.filter(hashes == hashes.shift(1)).unique()
+    if shared.is_empty():
+        return empty
+    return (
+        given.filter(pl.col("__hash").is_in(shared.implode()))
+        .select(ROW_INDEX, name)
+        .with_columns(pl.col(ROW_INDEX).first().over(name).alias(FIRST))
+        .filter(pl.col(ROW_INDEX) != pl.col(FIRST))
+        .select(ROW_INDEX, FIRST)
+    )
