@@ -8,10 +8,14 @@ formats: positions come from the SourceTable that reading produced.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
 from sufficiency_standard.check.fields import check_fields
 from sufficiency_standard.check.keys import check_identifiers, check_references
 from sufficiency_standard.check.links import Links
-from sufficiency_standard.check.rules import RuleContext, run_rules
+from sufficiency_standard.check.rules import RuleContext, rules_of
 from sufficiency_standard.check.schema_rules import check_schema_rules, declare_schema_rules
 from sufficiency_standard.check.values import TypedTable, type_table
 from sufficiency_standard.issues import Issue
@@ -37,14 +41,23 @@ def check_submission(
             typed[table.name].release_text()
         issues.extend(found)
     links = Links(typed)
-    for table in typed.values():
-        issues.extend(check_fields(table))
-        issues.extend(check_identifiers(table, links))
-        issues.extend(check_schema_rules(table))
-        issues.extend(check_references(table, links))
     header = typed["submission"].frame
     extract_date = header.get_column("extract_date")[0] if header.height else None
-    issues.extend(run_rules(RuleContext(typed, extract_date, links), standard.version))
+    context = RuleContext(typed, extract_date, links)
+    checks: list[Callable[[], Iterable[Issue]]] = []
+    for each in typed.values():
+        checks += [
+            partial(check_fields, each),
+            partial(check_identifiers, each, links),
+            partial(check_schema_rules, each),
+            partial(check_references, each, links),
+        ]
+    checks += [partial(rule.check, context) for rule in rules_of(standard.version)]
+    # Two at a time: while one check turns its findings into issues in Python, polars
+    # works on the next one outside the interpreter.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for found in pool.map(lambda check: list(check()), checks):
+            issues.extend(found)
     return issues, typed
 
 

@@ -260,8 +260,8 @@ def _parse_date(name: str, kind: str) -> _Parsed:
         normalised.append((iso.is_null() & parsed.is_not_null(), what))
     normalised.append((serial.is_not_null(), "an Excel serial number for a date"))
     # Fast: an ISO date as the standard writes it (so iso, and canonical), in range.
-    fast = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & iso_exact.dt.year().is_between(
-        *_YEAR_RANGE
+    fast = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & iso_exact.is_between(
+        pl.date(_YEAR_RANGE[0], 1, 1), pl.date(_YEAR_RANGE[1], 12, 31)
     )
     return _Parsed(
         value,
@@ -362,6 +362,7 @@ def _parse_code(name: str, field: Field) -> _Parsed:
     yes_no = value.is_in(["Yes", "No"]) & ~text.is_in(list(codes))
     other_spelling = value.is_not_null() & (value != text) & ~yes_no
     enum = dtype_of(field)
+    as_enum = text.cast(enum, strict=False)
     return _Parsed(
         value.cast(enum),
         text.is_not_null() & value.is_null(),
@@ -370,8 +371,12 @@ def _parse_code(name: str, field: Field) -> _Parsed:
             (yes_no, "a yes/no answer written another way"),
             (other_spelling, "written in another case or with extra spaces"),
         ),
-        fast=text.is_in([code for code in sorted(codes) if _plain_text(code)]),
-        fast_value=text.cast(enum, strict=False),
+        # Fast: the text is one of the codes as written (and no code has surrounding
+        # spaces), which is what reading it as the Enum tells, in one look-up.
+        fast=as_enum.is_not_null()
+        if all(_plain_text(code) for code in codes)
+        else text.is_in([code for code in sorted(codes) if _plain_text(code)]),
+        fast_value=as_enum,
     )
 
 
@@ -546,10 +551,9 @@ def _read_columns(
                 )
                 for name in fast_names
             ),
+            # Unmasked: what it gives for the other rows is replaced below.
             *(
-                pl.when(pl.col(name).is_not_null() & parsers[name].fast)
-                .then(parsers[name].fast_value)
-                .alias(name)
+                parsers[name].fast_value.alias(name)
                 for name in fast_names
                 if not parsers[name].fast_value.meta.eq(_given(name))
             ),
