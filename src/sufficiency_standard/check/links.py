@@ -46,16 +46,39 @@ class Links:
         assert field.references is not None
         target = self.tables[field.references]
         target_field = field.references_field or ""
-        known = target.frame.select(pl.col(target_field).alias(field_name), ROW_INDEX)
+        known = target.frame.select(pl.col(target_field).alias("__key"), ROW_INDEX).filter(
+            pl.col("__key").is_not_null()
+        )
         repeated = self.repeats(field.references)
         if repeated.height:
             known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
-        return (
-            table.frame.select(field_name)
-            .join(known, on=field_name, how="left", maintain_order="left")
-            .get_column(ROW_INDEX)
-            .alias(f"__{field_name}_row")
-        )
+        values = table.frame.get_column(field_name)
+        known = known.with_columns(pl.col("__key").hash().alias("__hash"))
+        if known.get_column("__hash").n_unique() < known.height:
+            # Two identifiers with one hash (all but impossible): join on the text.
+            rows = (
+                values.to_frame("__key")
+                .join(known, on="__key", how="left", maintain_order="left")
+                .get_column(ROW_INDEX)
+            )
+        else:
+            # Joined on the hashes, twice as fast as on the text; a value whose hash is
+            # a known identifier's is that identifier exactly when the texts are equal
+            # (had it been another identifier, two identifiers would share the hash).
+            found = (
+                values.hash()
+                .to_frame("__hash")
+                .join(
+                    known.select("__hash", ROW_INDEX),
+                    on="__hash",
+                    how="left",
+                    maintain_order="left",
+                )
+                .get_column(ROW_INDEX)
+            )
+            pointed_at = target.frame.get_column(target_field).gather(found)
+            rows = pl.select(pl.when(values == pointed_at).then(found)).to_series()
+        return rows.alias(f"__{field_name}_row")
 
 
 def _repeats(table: TypedTable) -> pl.DataFrame:

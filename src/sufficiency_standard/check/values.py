@@ -506,9 +506,10 @@ def type_table(
     unreadable = {
         name: columns[name].bad for name, parsed in parsers.items() if parsed.bad is not None
     }
-    typed_table = TypedTable(
-        table, source, typed.select(ROW_INDEX, *[f.name for f in table.fields]), blank, unreadable
-    )
+    # In one piece: a file is read in many (one per block of rows), and every check
+    # after this one gathers, joins or sorts faster on one.
+    frame = typed.select(ROW_INDEX, *[f.name for f in table.fields]).rechunk()
+    typed_table = TypedTable(table, source, frame, blank, unreadable)
 
     for field in present:
         column = columns[field.name]
