@@ -562,7 +562,21 @@ def _read_columns(
         .collect()
     )
     columns: dict[str, _Column] = {}
+    none = pl.repeat(False, height, dtype=pl.Boolean, eager=True)
     for name, parsed in parsers.items():
+        if name in fast_names and first.get_column(f"__fast:{name}").all():
+            # Every cell is blank or read by the fast path (most columns): nothing to
+            # read again, report or put in place.
+            columns[name] = _Column(
+                (first.get_column(name) if name in first.columns else raw.get_column(name)).alias(
+                    name
+                ),
+                raw.get_column(name).is_null(),
+                none,
+                pl.Series(dtype=pl.UInt32),
+                [(0, None)] * len(parsed.normalised),
+            )
+            continue
         full = [_given(name).is_null().alias("__blank"), parsed.value.alias(name)]
         if parsed.bad is not None:
             full.append(parsed.bad.fill_null(False).alias("__bad"))
