@@ -691,3 +691,209 @@ def test_submission_given_as_a_dict_with_python_values_is_read():
     assert submission.tables["submission"].frame["period_start"].to_list() == ["2024-04-01"]
     cost = submission.tables["costs"].frame.row(0, named=True)
     assert (cost["total_weekly_cost"], cost["cost_basis"]) == ("1234.50", "Agreed")
+
+
+# -- the xlsx reader's shortcuts, each against the careful way ---------------------------
+
+
+def rewrite_member(path: Path, member: str, change, compression: int = zipfile.ZIP_DEFLATED):
+    """Rewrite one member of the zip file at `path` with change(its bytes)."""
+    with zipfile.ZipFile(path) as original:
+        members = [(info, original.read(info)) for info in original.infolist()]
+    with zipfile.ZipFile(path, "w") as rewritten:
+        for info, data in members:
+            if info.filename == member:
+                data = change(data)
+                info.compress_type = compression
+            rewritten.writestr(info, data)
+
+
+def write_error_workbook(path: Path, writer: str) -> Path:
+    """A providers sheet with two error cells and an apostrophe in a text cell, as `writer`
+    writes it: openpyxl (shared strings), xlsxwriter (inline strings; errors as the results
+    of formulas, as Excel writes them) or xlsxwriter with single-quoted attributes."""
+    if writer == "openpyxl":
+        rows = [["provider_id", "provider_name"], ["PR1", "#DIV/0!"], ["#N/A", "O'Brien's"]]
+        return write_workbook(path, {"providers": rows})
+    import re
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("providers")
+    sheet.write_row(0, 0, ["provider_id", "provider_name"])
+    sheet.write_string(1, 0, "PR1")
+    sheet.write_formula(1, 1, "=1/0", None, "#DIV/0!")
+    sheet.write_formula(2, 0, "=NA()", None, "#N/A")
+    sheet.write_string(2, 1, "O'Brien's")
+    book.close()
+    if writer == "xlsxwriter, single quotes":
+        single = re.compile(rb'(\s[\w:]+)="([^"]*)"')
+        rewrite_member(path, "xl/worksheets/sheet1.xml", lambda xml: single.sub(rb"\1='\2'", xml))
+    return path
+
+
+@pytest.mark.parametrize("piece", [None, 40, 97])
+@pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter", "xlsxwriter, single quotes"])
+def test_error_cells_are_found_however_the_sheet_is_written_and_cut(
+    tmp_path, monkeypatch, writer, piece
+):
+    """The scan looks for t='e' only in text holding a single quote, and reads the XML in
+    pieces; it finds every error cell that the careful way (the whole XML parsed for error
+    cells, whatever the scan found) finds, and they are read and reported."""
+    from sufficiency_standard.read import sheet_xml
+
+    if piece is not None:
+        monkeypatch.setattr(sheet_xml, "_CHUNK", piece)
+    path = write_error_workbook(tmp_path / "t.xlsx", writer)
+    with zipfile.ZipFile(path) as archive:
+        part = sheet_xml.sheet_parts(archive)["providers"]
+        xml = archive.read(part)
+        scan = sheet_xml.scan_sheet(archive, part, "t.xlsx", "providers")
+    assert (b"t='e'" in xml) == (writer == "xlsxwriter, single quotes")
+    careful = sheet_xml._error_cells(xml)
+    assert careful == {(1, 1): "#DIV/0!", (2, 0): "#N/A"}
+    assert scan.has_error_cell and scan.errors == careful
+
+    submission = read_submission([path], STANDARD)
+    rows = [("PR1", "#DIV/0!"), ("#N/A", "O'Brien's")]
+    assert submission.tables["providers"].frame.rows() == rows
+    assert [
+        (issue.cell, issue.field, issue.value) for issue in codes(submission, "CELL-ERROR")
+    ] == [
+        ("B2", "provider_name", "#DIV/0!"),
+        ("A3", "provider_id", "#N/A"),
+    ]
+
+
+@given(
+    st.lists(
+        st.sampled_from([b't="e"', b"t='e'", b"t='s'", b"'", b'"', b"t=", b"e", b"<c r='A1'", b"x"])
+    ).map(b"".join)
+)
+def test_the_error_marker_search_finds_what_looking_for_both_markers_finds(text):
+    from sufficiency_standard.read.sheet_xml import _ERROR_MARKERS, _has_error_marker
+
+    assert _has_error_marker(text) == any(marker in text for marker in _ERROR_MARKERS)
+
+
+def test_a_sheet_without_error_cells_is_not_parsed_for_them(tmp_path, monkeypatch):
+    """No t="e" (and no single quote at all): the error cells are not looked for."""
+    from sufficiency_standard.read import sheet_xml
+
+    path = write_workbook(tmp_path / "t.xlsx", {"providers": [["provider_id"], ["PR1"]]})
+    monkeypatch.setattr(sheet_xml, "_error_cells", lambda xml: pytest.fail("parsed"))
+    with zipfile.ZipFile(path) as archive:
+        part = sheet_xml.sheet_parts(archive)["providers"]
+        assert b"'" not in archive.read(part)
+        scan = sheet_xml.scan_sheet(archive, part, "t.xlsx", "providers")
+    assert (scan.has_error_cell, scan.errors, scan.last_row) == (False, {}, 2)
+
+
+def test_a_damaged_sheet_is_refused_whatever_the_order_sheets_are_read_in(tmp_path):
+    """A sheet whose bytes do not match its checksum is refused (sheets are read small
+    ones first, but the error is the first damaged sheet's in the workbook's order)."""
+    path = write_error_workbook(tmp_path / "t.xlsx", "xlsxwriter")
+    rewrite_member(path, "xl/worksheets/sheet1.xml", bytes, zipfile.ZIP_STORED)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"<t>PR1</t>", b"<t>PR2</t>", 1))
+    with pytest.raises(InputError, match=r"t\.xlsx is damaged: sheet providers cannot be read"):
+        read_submission([path], STANDARD)
+
+
+def test_small_sheets_are_read_first_and_what_is_found_keeps_the_workbooks_order(
+    tmp_path, monkeypatch
+):
+    """Sheets a quarter the size of the largest or less are read first, so that calamine
+    parses them while the largest is scanned; what is read and reported is the same as
+    reading the sheets one by one in the workbook's order."""
+    from sufficiency_standard.read import xlsx as xlsx_module
+    from sufficiency_standard.read.sheet_xml import sheet_parts
+
+    placements = [PLACEMENT_HEADER]
+    placements += [[f"P{i}", f"C{i}", "2024-04-01", "Foster", "PR1"] for i in range(1, 2000)]
+    placements += [["P2000", "C1", "31/02/2024", "Foster", "#N/A"]]
+    sheets = {
+        "providers": [["provider_id", "provider_name"], ["PR1", "#REF!"]],
+        "placements": placements,
+        "children": [["child_id", "sex"], ["C1", "X"], ["C2", "F"]],
+        "Notes": [["Anything"]],
+    }
+    path = write_workbook(tmp_path / "t.xlsx", sheets)
+    with zipfile.ZipFile(path) as archive:
+        parts = sheet_parts(archive)
+        sizes = {name: archive.getinfo(parts[name]).file_size for name in sheets}
+    assert xlsx_module._reading_order(sizes)[-1] == "placements"
+    assert xlsx_module._reading_order(sizes)[0] != "placements"
+
+    read = read_submission([path], STANDARD)
+    monkeypatch.setattr(xlsx_module, "_reading_order", list)  # the workbook's order
+    careful = read_submission([path], STANDARD)
+    assert read.issues == careful.issues
+    assert {"CELL-ERROR", "SHEET-UNKNOWN"} <= {issue.code for issue in read.issues}
+    assert read.tables.keys() == careful.tables.keys() == {"providers", "placements", "children"}
+    for name, table in read.tables.items():
+        assert table.frame.equals(careful.tables[name].frame)
+        assert list(table.row_numbers) == list(careful.tables[name].row_numbers)
+
+
+def test_the_reading_order_puts_small_sheets_first_then_the_largest():
+    from sufficiency_standard.read.xlsx import _reading_order
+
+    sizes = {"a": 10, "b": 400, "c": 100, "d": 99, "e": 0, "f": 300}
+    assert _reading_order(sizes) == ["c", "d", "a", "e", "b", "f"]
+    assert _reading_order({"a": 5, "b": 5}) == ["a", "b"]  # the workbook's order for ties
+    assert _reading_order({"a": 0, "b": 0}) == ["a", "b"]  # sizes unknown
+    assert _reading_order({}) == []
+
+
+def test_the_garbage_collector_is_paused_while_a_workbook_is_read_then_resumed(
+    tmp_path, monkeypatch
+):
+    import gc
+
+    from sufficiency_standard.read import xlsx as xlsx_module
+
+    during = []
+    read_sheet = xlsx_module._read_sheet
+    monkeypatch.setattr(
+        xlsx_module, "_read_sheet", lambda *args: (during.append(gc.isenabled()), read_sheet(*args))
+    )
+    path = write_workbook(tmp_path / "t.xlsx", {"providers": [["provider_id"], ["PR1"]]})
+    stray = write_workbook(tmp_path / "stray.xlsx", {"placements": [PLACEMENT_HEADER]})
+    rewrite_member(
+        stray, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'r="A1"', b'r="XFD1048576"')
+    )
+    assert gc.isenabled()
+    read_submission([path], STANDARD)
+    assert during == [False] and gc.isenabled()
+    with pytest.raises(InputError, match="reaches cell XFD1048576"):
+        read_submission([stray], STANDARD)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_submission([path], STANDARD)
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
+
+
+def test_numbers_with_blank_cells_from_a_workbook_are_written_as_each_cell_is(tmp_path):
+    """A column of numbers with blank cells (all of its text empty) skips the text cells;
+    with a text cell too, it keeps it. Either way each cell is what cell_text gives it."""
+    import python_calamine
+
+    from sufficiency_standard.read.xlsx import cell_text
+
+    header = ["cost_id", "total_weekly_cost", "health_contribution"]
+    rows = [header] + [
+        [f"K{i}", None if i % 3 == 0 else 1000 + i / 7, "about 10" if i == 5 else i * 0.1]
+        for i in range(1, 300)
+    ]
+    path = write_workbook(tmp_path / "t.xlsx", {"costs": rows})
+    costs = read_submission([path], STANDARD).tables["costs"]
+    raw = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("costs")
+    cells = raw.to_python(skip_empty_area=False)[1:]
+    for field, column in (("total_weekly_cost", 1), ("health_contribution", 2)):
+        assert costs.frame[field].to_list() == [cell_text(row[column]) for row in cells]
+    assert costs.frame["total_weekly_cost"].null_count() == 99

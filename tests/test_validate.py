@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sufficiency_standard import validate
-from sufficiency_standard.issues import Issue, Severity
+from sufficiency_standard.issues import InputError, Issue, Severity
 from sufficiency_standard.read.headers import column_letter
 from sufficiency_standard.standard import load_standard
 from sufficiency_standard.write import write_csv_folder, write_json, write_xlsx
@@ -162,3 +162,26 @@ def test_rows_and_cells_in_csv_match_the_workbook(tmp_path: Path) -> None:
     assert cells(validate(tmp_path / "broken.xlsx").issues) == cells(
         validate(tmp_path / "csv").issues
     )
+
+
+def test_the_garbage_collector_is_paused_while_validating_then_resumed(monkeypatch) -> None:
+    """Tens of thousands of issues and no reference cycles: full collections would only
+    walk them. The collector is resumed afterwards, also after an input error."""
+    import gc
+
+    import sufficiency_standard.validation as validation
+
+    during = []
+    check = validation.check_submission
+
+    def recording(*args, **kwargs):
+        during.append(gc.isenabled())
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "check_submission", recording)
+    assert gc.isenabled()
+    validate(ROOT / "examples" / "example-submission.json")
+    assert during == [False] and gc.isenabled()
+    with pytest.raises(InputError):
+        validate(ROOT / "examples" / "no-such-file.xlsx")
+    assert gc.isenabled()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sufficiency_standard.check import check_submission
+from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.mapping import SourceMapping, load_mapping
 from sufficiency_standard.read import open_submission, read_json_object
@@ -99,6 +100,16 @@ def validate(
     sheet names, headers and codes. Raises InputError when the input cannot be read at all."""
     if mapping is not None and not isinstance(mapping, SourceMapping):
         mapping = load_mapping(mapping)
+    with collector_paused():
+        return _validate(source, standard_version, progress, mapping)
+
+
+def _validate(
+    source: SubmissionInput,
+    standard_version: str | None,
+    progress: Progress | None,
+    mapping: SourceMapping | None,
+) -> Report:
     step = progress or (lambda _stage: None)
     step("reading")
     newest = load_standard(None)
