@@ -136,6 +136,9 @@ class TypedTable:
     frame: pl.DataFrame  # one column per field of the standard, plus ROW_INDEX
     blank: dict[str, pl.Series]  # per field given in the source: which rows were blank
     unreadable: dict[str, pl.Series]  # per field given: rows whose text could not be read
+    _readable: dict[tuple[str, ...], pl.Series] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def judgeable(self, *field_names: str) -> pl.DataFrame:
         """The rows a rule on these fields can judge: an unreadable value has its own
@@ -145,11 +148,14 @@ class TypedTable:
 
     def readable(self, field_names: tuple[str, ...] | list[str]) -> pl.Series:
         """Rows where none of these fields holds text that could not be read."""
-        mask = pl.repeat(True, self.height, dtype=pl.Boolean, eager=True)
-        for name in field_names:
-            if name in self.unreadable:
-                mask = mask & ~self.unreadable[name]
-        return mask
+        key = tuple(field_names)
+        if key not in self._readable:
+            mask = pl.repeat(True, self.height, dtype=pl.Boolean, eager=True)
+            for name in field_names:
+                if name in self.unreadable:
+                    mask = mask & ~self.unreadable[name]
+            self._readable[key] = mask
+        return self._readable[key]
 
     @property
     def height(self) -> int:

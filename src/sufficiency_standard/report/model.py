@@ -44,8 +44,11 @@ class Report:
     issues: list[Issue]
     rows: dict[str, int] = field(default_factory=dict)
 
+    _counted: Counter[Severity] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self.issues.sort(key=_issue_order)
+        self._counted = Counter(issue.severity for issue in self.issues)
 
     @property
     def valid(self) -> bool:
@@ -57,8 +60,8 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(issue.severity.value for issue in self.issues)
-        return {severity.value: counted.get(severity.value, 0) for severity in Severity}
+        """Issues by severity (counted once: the issues of a report do not change)."""
+        return {severity.value: self._counted.get(severity, 0) for severity in Severity}
 
     def by_code(self) -> dict[str, list[Issue]]:
         """Issues grouped by code, most severe and most frequent first."""
