@@ -236,3 +236,18 @@ def test_csv_folder_with_a_missing_file_reports_the_sheet(tmp_path: Path) -> Non
     assert result.exit_code == 1
     codes = [i["code"] for i in json.loads(result.stdout)["issues"]]
     assert codes.count("SHEET-MISSING") == 1
+
+
+def test_a_folder_with_an_unreadable_csv_file_exits_2_naming_the_file(tmp_path: Path) -> None:
+    """CSV files are read as their tables are checked; one that cannot be read at all
+    still stops the run with its name and line, and no report."""
+    folder = tmp_path / "extract"
+    write_csv_folder(EXAMPLE, folder)
+    (folder / "costs.csv").write_text('cost_id,placement_id\nK1,"P1\nK2,P2\n', encoding="utf-8")
+    output = tmp_path / "report.json"
+    result = run("validate", str(folder), "--format", "json", "--output", str(output))
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "costs.csv cannot be read as CSV" in message and "line" in message
+    assert "Traceback" not in result.stderr
+    assert not output.exists()

@@ -246,3 +246,26 @@ def test_mapping_init_never_overwrites(tmp_path):
     (tmp_path / "extract.yaml").write_text("mine\n")
     with pytest.raises(Exception, match="already exists"):
         mapping_init_command(extract, tmp_path / "extract.yaml")
+
+
+def test_codes_of_csv_files_read_when_needed_are_mapped_once_read(tmp_path):
+    """CSV files in a folder are read table by table as they are checked; the mapping's
+    codes are applied to each as it is read, as to a workbook's sheets."""
+    from sufficiency_standard.read import open_submission
+    from sufficiency_standard.write import write_csv_folder
+
+    document = json.loads(EXAMPLE.read_text())
+    local = {"Residential": "Resi", "Foster": "In-house foster"}
+    for row in document["placements"]:
+        row["placement_type"] = local.get(row["placement_type"], row["placement_type"])
+    folder = tmp_path / "csv"
+    write_csv_folder(document, folder)
+    mapping = parse_mapping(LA_MAPPING.replace("    sheet: Placements 24-25\n", ""), "la.yaml")
+    opened = open_submission([folder], STANDARD, mapping)
+    assert "placements" in opened.pending and "placements" not in opened.tables
+    types = set(opened.take("placements").frame.get_column("placement_type").to_list())
+    assert types <= set(STANDARD.table("placements").field("placement_type").code_list.codes)
+    assert "placements" not in opened.pending  # taken: read once, not kept
+    report = validate(folder, mapping=mapping)
+    assert not [i for i in report.issues if i.code == "VALUE-CODE"]
+    assert [i.code for i in validate(folder).issues if i.code == "VALUE-CODE"]  # unmapped
