@@ -1,5 +1,5 @@
 """`python -m sufficiency_standard` runs the `sufficiency` command."""
 
-from sufficiency_standard.cli import app
+from sufficiency_standard.cli import main
 
-app(prog_name="sufficiency")
+main()
