@@ -7,15 +7,20 @@ full of the ways people write values (and mistakes), and the results must be equ
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from sufficiency_standard.check.values import type_table
+from sufficiency_standard.read import read_submission
 from sufficiency_standard.read.source import PendingTable, SourceTable
 from sufficiency_standard.standard import Field, load_standard
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _DATES = [
     "2025-04-03", "2025-4-3", "2025-04-03 00:00", "2025-04-03T00:00:00", "03/04/2025",
@@ -208,3 +213,34 @@ def test_a_column_of_numbers_and_text_from_a_workbook_is_written_as_each_cell_is
     for _ in range(200):
         values = [rng.choice(choices) for _ in range(rng.randint(1, 50))] + [rng.random()]
         assert list(column_text(values)) == [cell_text(value) for value in values]
+
+
+def test_references_resolved_on_hashes_as_on_the_text(tmp_path, monkeypatch) -> None:
+    """References are joined on hashes of the identifiers, and on the text itself in
+    the (all but impossible) case of two identifiers with one hash: both give every
+    row the same target row, including references to no row and to a repeated ID."""
+    import sufficiency_standard.check.links as links_module
+    from sufficiency_standard.check.links import Links
+    from sufficiency_standard.write import write_csv_folder
+
+    document = json.loads((ROOT / "examples" / "example-submission.json").read_text())
+    document["costs"][0]["placement_id"] = "P-NOWHERE"
+    document["placements"].append(dict(document["placements"][0]))  # a repeated ID
+    document["referrals"][0]["child_id"] = None
+    write_csv_folder(document, tmp_path / "csv")
+    standard = load_standard(None)
+    submission = read_submission([tmp_path / "csv"], standard)
+    typed = {t.name: type_table(t, submission.tables.get(t.name))[0] for t in standard.tables}
+    pairs = [
+        (table.name, field.name)
+        for table in standard.tables
+        for field in table.fields
+        if field.references is not None
+    ]
+    on_hashes = {pair: Links(typed).target_rows(*pair).to_list() for pair in pairs}
+    monkeypatch.setattr(links_module, "_distinct", lambda hashes: False)
+    on_text = {pair: Links(typed).target_rows(*pair).to_list() for pair in pairs}
+    assert on_hashes == on_text
+    assert on_hashes[("costs", "placement_id")][0] is None
+    assert on_hashes[("referrals", "child_id")][0] is None
+    assert None not in on_hashes[("costs", "placement_id")][1:]

@@ -54,7 +54,7 @@ class Links:
             known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
         values = table.frame.get_column(field_name)
         known = known.with_columns(pl.col("__key").hash().alias("__hash"))
-        if known.get_column("__hash").n_unique() < known.height:
+        if not _distinct(known.get_column("__hash")):
             # Two identifiers with one hash (all but impossible): join on the text.
             rows = (
                 values.to_frame("__key")
@@ -106,3 +106,8 @@ def _repeats(table: TypedTable) -> pl.DataFrame:
         .filter(pl.col(ROW_INDEX) != pl.col(FIRST))
         .select(ROW_INDEX, FIRST)
     )
+
+
+def _distinct(hashes: pl.Series) -> bool:
+    """No two identifiers share a hash (the join on hashes is then exact)."""
+    return hashes.n_unique() == hashes.len()
