@@ -185,3 +185,22 @@ def test_the_garbage_collector_is_paused_while_validating_then_resumed(monkeypat
     with pytest.raises(InputError):
         validate(ROOT / "examples" / "no-such-file.xlsx")
     assert gc.isenabled()
+
+
+def test_issues_follow_the_standards_table_order(tmp_path) -> None:
+    """Errors first; within them the whole input, then the tables as the standard orders
+    them (submission, children, ... costs), not by name."""
+    submission = copy.deepcopy(EXAMPLE)
+    submission["costs"][0]["total_weekly_cost"] = -5
+    submission["placements"][0]["placement_type"] = "Fostr"
+    submission["children"][0]["sex"] = "Q"
+    submission["la_code"] = "nope"
+    write_csv_folder(submission, tmp_path / "csv")
+    (tmp_path / "csv" / "notes.csv").write_text("a\n1\n", encoding="utf-8")  # unknown file
+    report = validate(tmp_path / "csv")
+    errors = [i.table for i in report.issues if i.severity is Severity.ERROR]
+    assert errors == ["submission", "children", "placements", "costs"]
+    kinds = [i.severity for i in report.issues]
+    assert kinds == sorted(
+        kinds, key=[Severity.ERROR, Severity.WARNING, Severity.INFORMATION].index
+    )

@@ -123,4 +123,4 @@ def _validate(
     step("reporting")
     inputs = [str(p) for p in submission.inputs] or ["the submission"]
     rows = {name: table.height for name, table in typed.items() if table.source is not None}
-    return Report(choice, inputs, [*submission.issues, *found], rows)
+    return Report(choice, inputs, [*submission.issues, *found], rows, standard.table_names)

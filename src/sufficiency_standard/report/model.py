@@ -43,11 +43,13 @@ class Report:
     inputs: list[str]
     issues: list[Issue]
     rows: dict[str, int] = field(default_factory=dict)
-
+    # The standard's tables in its order, which issues follow (others after, by name).
+    table_order: tuple[str, ...] = ()
     _counted: Counter[Severity] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.issues.sort(key=_issue_order)
+        places = {name: number for number, name in enumerate(self.table_order)}
+        self.issues.sort(key=lambda issue: _issue_order(issue, places))
         self._counted = Counter(issue.severity for issue in self.issues)
 
     @property
@@ -132,11 +134,14 @@ def issue_dict(issue: Issue, show_values: bool) -> dict[str, Any]:
     return document
 
 
-def _issue_order(issue: Issue) -> tuple:
+def _issue_order(issue: Issue, places: dict[str, int]) -> tuple:
+    """Most severe first; then the whole input, then by table (the standard's order,
+    then any other by name), row and cell."""
     place = issue.location
+    table = place.table or ""
     return (
         _SEVERITY_ORDER[issue.severity],
-        place.table or "",
+        (0, places[table], "") if table in places else (-1 if not table else 1, 0, table),
         place.row if place.row is not None else -1,
         place.path or "",
         place.cell or "",
