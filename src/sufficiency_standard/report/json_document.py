@@ -35,12 +35,12 @@ def render_json(report: Report, show_values: bool = False) -> str:
 
 
 def _issue(issue: Issue, show_values: bool) -> str:
-    members = [*_entry_members(issue.code, issue.severity.value)[:3]]
-    members.extend(_location_members(issue.location))
-    members.append('"message": ' + _value(issue.message))
-    members.append(_entry_members(issue.code, issue.severity.value)[3])
+    code, severity, title, docs = _entry_members(issue.code, issue.severity.value)
+    members = [code, severity, title, *_location_members(issue.location)]
+    members.append('"message": ' + _string(issue.message))
+    members.append(docs)
     if issue.value is not None and (show_values or not issue.personal):
-        members.append('"value": ' + _value(issue.value))
+        members.append('"value": ' + _string(issue.value))
     if issue.related:
         places = ("," + _PLACE).join(
             "{" + _PLACE_MEMBER + ("," + _PLACE_MEMBER).join(_location_members(p)) + _PLACE + "}"
@@ -68,15 +68,24 @@ def _entry_members(code: str, severity: str) -> tuple[str, str, str, str]:
     return members
 
 
-def _location_members(place: Location) -> list[str]:
-    return [
-        '"table": ' + _value(place.table),
-        '"field": ' + _value(place.field),
-        '"row": ' + _value(place.row),
-        '"cell": ' + _value(place.cell),
-        '"path": ' + _value(place.path),
-        '"source": ' + _value(place.source),
-    ]
+def _location_members(place: Location) -> tuple[str, ...]:
+    # The members' values are text or null, and a whole number for the row.
+    table, field, row, cell, path, source = (
+        place.table,
+        place.field,
+        place.row,
+        place.cell,
+        place.path,
+        place.source,
+    )
+    return (
+        '"table": ' + ("null" if table is None else _string(table)),
+        '"field": ' + ("null" if field is None else _string(field)),
+        '"row": ' + ("null" if row is None else int.__repr__(row)),
+        '"cell": ' + ("null" if cell is None else _string(cell)),
+        '"path": ' + ("null" if path is None else _string(path)),
+        '"source": ' + ("null" if source is None else _string(source)),
+    )
 
 
 def _value(value: Any) -> str:
