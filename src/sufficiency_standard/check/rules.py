@@ -31,16 +31,11 @@ class RuleContext:
 
     tables: dict[str, TypedTable]
     extract_date: date | None
-    links: Links | None = None  # made from `tables` when not given
+    links: Links
     # Frames that several rules build the same way, built once (see `_shared`).
     shared: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.links is None:
-            self.links = Links(self.tables)
-
     def target_rows(self, table_name: str, field_name: str) -> pl.Series:
-        assert self.links is not None
         return self.links.target_rows(table_name, field_name)
 
     def table(self, name: str) -> TypedTable:
