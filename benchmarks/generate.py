@@ -1757,9 +1757,11 @@ def generate(
     seed: int = SEED,
     xlsx: bool | None = None,
     force: bool = False,
+    defects: bool = True,
 ) -> Path:
-    """Write the data of one size (unless already there) and return its folder."""
-    folder = out or DATA / size_label(placements)
+    """Write the data of one size (unless already there) and return its folder. Without
+    `defects`, the same data with no defect injected (to measure what issues cost)."""
+    folder = out or DATA / (size_label(placements) + ("" if defects else "-clean"))
     standard = load_standard(None)
     manifest_path = folder / "manifest.json"
     want_xlsx = placements <= XLSX_MAX_PLACEMENTS if xlsx is None else xlsx
@@ -1769,6 +1771,7 @@ def generate(
             manifest.get("seed") == seed
             and manifest.get("generator_version") == GENERATOR_VERSION
             and manifest.get("standard_version") == standard.version
+            and manifest.get("injected", True) == defects
             and (not want_xlsx or (folder / "submission.xlsx").exists())
         ):
             print(f"{folder}: up to date", file=sys.stderr)
@@ -1779,7 +1782,8 @@ def generate(
     started = time.perf_counter()
     print(f"{folder}: building {placements:,} placements...", file=sys.stderr)
     world = build(placements, seed, standard)
-    inject_defects(world)
+    if defects:
+        inject_defects(world)
     write_as_people_do(world)
     frames = {name: text_columns(table) for name, table in world.tables.items()}
     frames = {t.name: frames[t.name].select([f.name for f in t.fields]) for t in standard.tables}
@@ -1793,8 +1797,8 @@ def generate(
         print("  writing the workbook...", file=sys.stderr)
         write_xlsx(frames, standard, folder / "submission.xlsx")
 
-    defects = [d.entry() for d in world.defects]
-    defects.extend(_first_of_column_notes(frames, world))
+    expected = [d.entry() for d in world.defects]
+    expected.extend(_first_of_column_notes(frames, world))
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
@@ -1804,11 +1808,12 @@ def generate(
         "rows": {name: frame.height for name, frame in frames.items()},
         "sample_rows": lengths,
         "xlsx": want_xlsx,
-        "defects": defects,
+        "injected": defects,
+        "defects": expected,
     }
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     print(
-        f"  {sum(manifest['rows'].values()):,} rows, {len(defects):,} defects; "
+        f"  {sum(manifest['rows'].values()):,} rows, {len(expected):,} defects; "
         f"{time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
@@ -1842,10 +1847,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     parser.add_argument("--out", type=Path, help="folder (default benchmarks/data/<size>)")
+    parser.add_argument(
+        "--no-defects",
+        action="store_true",
+        help="inject no defect, into benchmarks/data/<size>-clean (what issues cost)",
+    )
     args = parser.parse_args(argv)
     sizes = list(SIZES) if args.all else (args.size or ["10k"])
     for size in sizes:
-        generate(parse_size(size), args.out, seed=args.seed, force=args.force)
+        generate(
+            parse_size(size),
+            args.out,
+            seed=args.seed,
+            force=args.force,
+            defects=not args.no_defects,
+        )
     return 0
 
 
