@@ -166,12 +166,12 @@ def make_issue(
 ) -> Issue:
     """An Issue of a declared kind, its message filled from the template."""
     declared = ENTRIES[code]
-    return Issue(
-        code=code,
-        severity=declared.severity,
-        message=declared.message.format(**params),
-        location=location or Location(),
-        value=None if value is None else str(value),
-        personal=personal,
-        related=related,
+    return Issue(  # positional: made in half the time (once per issue)
+        code,
+        declared.severity,
+        declared.message.format_map(params),
+        location or Location(),
+        None if value is None else str(value),
+        personal,
+        related,
     )

@@ -59,7 +59,9 @@ def build_table(
     # A row is blank when every cell is empty or spaces. A row's first non-empty cell
     # settles almost every row; only rows whose first value is spaces need all their cells.
     if width:
-        first_value = body.select(pl.coalesce(names).alias("first"))["first"]
+        first_value = body.get_column(names[0])
+        if first_value.null_count():  # else it is every row's first value, not copied
+            first_value = body.select(pl.coalesce(names).alias("first"))["first"]
         has_text = first_value.str.contains(r"\S").fill_null(False)
         doubtful = first_value.is_not_null() & ~has_text
         if doubtful.any():

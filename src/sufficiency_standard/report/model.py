@@ -48,8 +48,7 @@ class Report:
     _counted: Counter[Severity] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        places = {name: number for number, name in enumerate(self.table_order)}
-        self.issues.sort(key=lambda issue: _issue_order(issue, places))
+        self.issues[:] = _in_report_order(self.issues, self.table_order)
         self._counted = Counter(issue.severity for issue in self.issues)
 
     @property
@@ -134,16 +133,56 @@ def issue_dict(issue: Issue, show_values: bool) -> dict[str, Any]:
     return document
 
 
-def _issue_order(issue: Issue, places: dict[str, int]) -> tuple:
-    """Most severe first; then the whole input, then by table (the standard's order,
-    then any other by name), row and cell."""
-    place = issue.location
-    table = place.table or ""
-    return (
-        _SEVERITY_ORDER[issue.severity],
-        (0, places[table], "") if table in places else (-1 if not table else 1, 0, table),
-        place.row if place.row is not None else -1,
-        place.path or "",
-        place.cell or "",
-        issue.code,
+def _in_report_order(issues: list[Issue], table_order: tuple[str, ...]) -> list[Issue]:
+    """The issues most severe first; then those about the whole input, then by table (the
+    standard's order, then any other by name), row, path, cell and code; ties as given.
+
+    Sorted on columns, in polars: a key tuple per issue took a tenth of a second for the
+    tens of thousands of issues of a large submission.
+    """
+    if len(issues) < 2:
+        return issues
+    import polars as pl
+
+    places = [issue.location for issue in issues]
+    keys = pl.DataFrame(
+        {
+            "severity": [_SEVERITY_ORDER[issue.severity] for issue in issues],
+            "table": [place.table for place in places],
+            "row": [place.row for place in places],
+            "path": [place.path for place in places],
+            "cell": [place.cell for place in places],
+            "code": [issue.code for issue in issues],
+        },
+        schema={
+            "severity": pl.Int8,
+            "table": pl.String,
+            "row": pl.Int64,
+            "path": pl.String,
+            "cell": pl.String,
+            "code": pl.String,
+        },
     )
+    table = pl.col("table")
+    place = table.replace_strict(
+        {name: number for number, name in enumerate(table_order)},
+        default=None,
+        return_dtype=pl.Int64,
+    )
+    order = (
+        keys.with_row_index("given")
+        .sort(
+            pl.col("severity"),
+            # The whole input (no table), the standard's tables, then any other table.
+            pl.when(table.is_null()).then(-1).when(place.is_not_null()).then(0).otherwise(1),
+            place.fill_null(0),
+            pl.when(place.is_null()).then(table).otherwise(pl.lit("")).fill_null(""),
+            pl.col("row").fill_null(-1),
+            pl.col("path").fill_null(""),
+            pl.col("cell").fill_null(""),
+            pl.col("code"),
+            maintain_order=True,
+        )
+        .get_column("given")
+    )
+    return [issues[given] for given in order.to_list()]
