@@ -23,6 +23,7 @@ class Links:
         self.tables = tables
         self._repeats: dict[str, pl.DataFrame] = {}
         self._targets: dict[tuple[str, str], pl.Series] = {}
+        self._known: dict[str, tuple[pl.DataFrame, bool]] = {}
 
     def repeats(self, table_name: str) -> pl.DataFrame:
         """(ROW_INDEX, FIRST) of each row whose identifier an earlier row already has,
@@ -40,21 +41,36 @@ class Links:
             self._targets[key] = self._resolve(table_name, field_name)
         return self._targets[key]
 
+    def _identifiers(self, table_name: str) -> tuple[pl.DataFrame, bool]:
+        """(__key, ROW_INDEX, __hash) of each identifier of a table at its first row, and
+        whether no two of them share a hash; worked out once however many references
+        point at the table."""
+        if table_name not in self._known:
+            target = self.tables[table_name]
+            name = target.table.identifier.name if target.table.identifier else ""
+            known = target.frame.select(pl.col(name).alias("__key"), ROW_INDEX).filter(
+                pl.col("__key").is_not_null()
+            )
+            repeated = self.repeats(table_name)
+            if repeated.height:
+                known = known.filter(
+                    ~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode())
+                )
+            known = known.with_columns(pl.col("__key").hash().alias("__hash"))
+            self._known[table_name] = (known, _distinct(known.get_column("__hash")))
+        return self._known[table_name]
+
     def _resolve(self, table_name: str, field_name: str) -> pl.Series:
         table = self.tables[table_name]
         field = table.table.field(field_name)
         assert field.references is not None
         target = self.tables[field.references]
         target_field = field.references_field or ""
-        known = target.frame.select(pl.col(target_field).alias("__key"), ROW_INDEX).filter(
-            pl.col("__key").is_not_null()
-        )
-        repeated = self.repeats(field.references)
-        if repeated.height:
-            known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
+        assert target.table.identifier is not None
+        assert target_field == target.table.identifier.name
+        known, distinct = self._identifiers(field.references)
         values = table.frame.get_column(field_name)
-        known = known.with_columns(pl.col("__key").hash().alias("__hash"))
-        if not _distinct(known.get_column("__hash")):
+        if not distinct:
             # Two identifiers with one hash (all but impossible): join on the text.
             rows = (
                 values.to_frame("__key")
