@@ -147,6 +147,41 @@ def test_json_report_is_the_json_module_text() -> None:
             assert render_json(report, show_values) == expected + "\n", path.name
 
 
+def test_json_report_escapes_any_text_as_the_json_module_does() -> None:
+    """Values and messages with quotes, backslashes, control characters, non-ASCII and
+    characters beyond the Basic Multilingual Plane; places with and without related ones;
+    personal values hidden unless asked."""
+    import json
+
+    from sufficiency_standard.issues import Issue, Location, Severity
+    from sufficiency_standard.report.json_document import render_json, render_json_bytes
+    from sufficiency_standard.report.model import Report, VersionChoice
+
+    odd = ['say "hi"', "back\\slash", "two\nlines\r\n", "tab\there", "\x00\x01\x1f\x7f",
+           "£12 — café 中文 😀", "\u2028\u2029", "</script>", "", "{\"v\":1}"]  # fmt: skip
+    issues = []
+    for number, text in enumerate(odd):
+        place = Location("costs", "total_weekly_cost", number + 2, f"K{number + 2}", None, text)
+        related = (Location(text, None, None, None, f"/{text}/0", "x.json"),) * (number % 3)
+        issues.append(
+            Issue(
+                "VALUE-NUMBER",
+                Severity.ERROR,
+                f"{text} is not a number",
+                place,
+                text,
+                personal=number % 2 == 0,
+                related=related,
+            )
+        )
+    issues.append(Issue("FILE-ENCODING", Severity.INFORMATION, "whole file"))
+    report = Report(VersionChoice("0.2.0", "default"), ["in é.csv"], issues, {"costs": 10})
+    for show_values in (False, True):
+        expected = json.dumps(report.to_dict(show_values), indent=2, ensure_ascii=False) + "\n"
+        assert render_json(report, show_values) == expected
+        assert render_json_bytes(report, show_values) == expected.encode("utf-8")
+
+
 @pytest.mark.parametrize(
     "data",
     [

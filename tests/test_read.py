@@ -646,6 +646,23 @@ def test_json_that_is_not_an_object_is_refused(tmp_path):
         read_submission([path], STANDARD)
 
 
+def test_json_text_with_half_a_character_is_refused_at_its_path(tmp_path):
+    """A \\u escape of a lone UTF-16 surrogate is not text (no UTF-8 file can hold it):
+    the file is refused with where it is, not a traceback; an escaped pair is a character."""
+    path = tmp_path / "extract.json"
+    path.write_text(
+        '{"la_code": "E06000066", "children": [{"child_id": "C1", "sex": "F\\ud83d"}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"extract\.json .* not a character at /children/0/sex"):
+        read_submission([path], STANDARD)
+    path.write_text(
+        '{"la_code": "E06000066", "source_system": "Case \\ud83d\\ude00"}', encoding="utf-8"
+    )
+    submission = read_submission([path], STANDARD)
+    assert submission.tables["submission"].frame["source_system"][0] == "Case \U0001f600"
+
+
 # -- the pieces ----------------------------------------------------------------------------
 
 

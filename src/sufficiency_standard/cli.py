@@ -149,18 +149,20 @@ def validate(
         typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
     else:
         if report_format is ReportFormat.json:
-            from sufficiency_standard.report.json_document import render_json
+            from sufficiency_standard.report.json_document import render_json_bytes
 
-            text = render_json(report, show_values=show_values)
+            data = render_json_bytes(report, show_values=show_values)
         else:
             from sufficiency_standard.report.html import render_html
 
-            text = render_html(report, show_values=show_values)
+            data = render_html(report, show_values=show_values).encode("utf-8")
         if output:
-            output.write_text(text, encoding="utf-8")
+            output.write_bytes(data)
             typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
         else:
-            sys.stdout.write(text)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
     raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -59,6 +60,14 @@ def read_json(path: Path, standard: Standard) -> Found:
         ) from None
     except RecursionError:
         raise InputError(f"{name} is nested too deeply to be a submission.") from None
+    if _SURROGATE_ESCAPE.search(decoded.text):
+        where = _half_character(document, "")
+        if where is not None:
+            raise InputError(
+                f"{name} has text that is not a character at {where or '/'}: a \\u escape of "
+                "half of a UTF-16 pair (often text cut in the middle of an emoji). Remove it "
+                "or write the whole character."
+            )
     found = read_document(document, name, standard)
     if decoded.encoding is not None:
         found.issues.insert(
@@ -68,6 +77,36 @@ def read_json(path: Path, standard: Standard) -> Found:
             ),
         )
     return found
+
+
+# A \\u escape of a UTF-16 surrogate: in pairs it is a character, alone it is not text
+# (no file can hold it as UTF-8), so the document is searched only when one is seen.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _half_character(value: Any, pointer: str) -> str | None:
+    """The JSON pointer of the first key or text holding a lone surrogate, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return pointer
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+            here = pointer + "/" + _escaped(shown)
+            if _half_character(key, here) is not None:
+                return here
+            found = _half_character(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            found = _half_character(item, f"{pointer}/{number}")
+            if found is not None:
+                return found
+    return None
 
 
 def read_document(document: Any, name: str, standard: Standard) -> Found:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Location
 from sufficiency_standard.report.model import Report
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # The encoder json.dumps(ensure_ascii=False) uses for strings (the C one when present).
 _string = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -20,34 +23,154 @@ _PLACE_MEMBER = "\n          "
 
 def render_json(report: Report, show_values: bool = False) -> str:
     """The text of `json.dumps(report.to_dict(show_values), indent=2, ensure_ascii=False)`,
-    with a newline.
+    with a newline."""
+    return render_json_bytes(report, show_values).decode("utf-8")
+
+
+def render_json_bytes(report: Report, show_values: bool = False) -> bytes:
+    """render_json's text as UTF-8, which is what a file or pipe takes.
 
     With an indent the json module encodes in pure Python, which takes about a second
     for the tens of thousands of issues of a large submission; the issues, whose shape
-    is known, are written here directly (tests compare the two).
+    is known, are written here directly, as columns in polars (tests compare the two).
+    Kept as bytes throughout: tens of megabytes of text are not turned into a Python
+    string and back.
     """
     summary = json.dumps({**report.summary_dict(), "issues": []}, indent=2, ensure_ascii=False)
     if not report.issues:
-        return summary + "\n"
+        return (summary + "\n").encode("utf-8")
     assert summary.endswith('"issues": []\n}')
-    issues = ("," + _ISSUE).join([_issue(issue, show_values) for issue in report.issues])
-    return summary[: -len("[]\n}")] + "[" + _ISSUE + issues + "\n  ]\n}\n"
+    head = summary[: -len("[]\n}")] + "[" + _ISSUE
+    issues = _issue_texts(report.issues, show_values)
+    return b"".join([head.encode("utf-8"), issues, b"\n  ]\n}\n"])
 
 
-def _issue(issue: Issue, show_values: bool) -> str:
-    code, severity, title, docs = _entry_members(issue.code, issue.severity.value)
-    members = [code, severity, title, *_location_members(issue.location)]
-    members.append('"message": ' + _string(issue.message))
-    members.append(docs)
-    if issue.value is not None and (show_values or not issue.personal):
-        members.append('"value": ' + _string(issue.value))
-    if issue.related:
-        places = ("," + _PLACE).join(
-            "{" + _PLACE_MEMBER + ("," + _PLACE_MEMBER).join(_location_members(p)) + _PLACE + "}"
-            for p in issue.related
+def _issue_texts(issues: list[Issue], show_values: bool) -> bytes:
+    """Every issue as its JSON object, indented as in the report, one after another."""
+    import polars as pl
+
+    # An issue's code and severity give its first members and docs: written once a kind.
+    kinds = {
+        key: number
+        for number, key in enumerate(
+            dict.fromkeys((issue.code, issue.severity) for issue in issues)
         )
-        members.append('"related": [' + _PLACE + places + _MEMBER + "]")
-    return "{" + _MEMBER + ("," + _MEMBER).join(members) + _ISSUE + "}"
+    }
+    heads = [_entry_members(code, severity.value) for code, severity in kinds]
+    frame = _places_frame([issue.location for issue in issues]).with_columns(
+        pl.Series("kind", [kinds[issue.code, issue.severity] for issue in issues], pl.UInt32),
+        pl.Series("message", [issue.message for issue in issues], pl.String),
+        pl.Series(
+            "value",
+            [None if issue.personal and not show_values else issue.value for issue in issues],
+            pl.String,
+        ),
+        pl.Series("related", _related_texts([issue.related for issue in issues]), pl.String),
+    )
+
+    def member(name: str, value: pl.Expr) -> pl.Expr:
+        return pl.concat_str(pl.lit(f',{_MEMBER}"{name}": '), value)
+
+    def head(part: int) -> pl.Expr:
+        texts = [members[part] for members in heads]
+        return pl.col("kind").replace_strict(list(range(len(texts))), texts, return_dtype=pl.String)
+
+    texts = frame.select(
+        pl.concat_str(
+            pl.lit("{" + _MEMBER),
+            head(0),
+            pl.lit("," + _MEMBER),
+            head(1),
+            pl.lit("," + _MEMBER),
+            head(2),
+            pl.lit("," + _MEMBER),
+            _place_text(_MEMBER),
+            member("message", _json_text(pl.col("message"))),
+            pl.lit("," + _MEMBER),
+            head(3),
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit(""))
+            .otherwise(member("value", _json_text(pl.col("value")))),
+            pl.when(pl.col("related").is_null())
+            .then(pl.lit(""))
+            .otherwise(
+                member(
+                    "related",
+                    pl.concat_str(pl.lit("[" + _PLACE), "related", pl.lit(_MEMBER + "]")),
+                )
+            ),
+            pl.lit(_ISSUE + "}"),
+        )
+        .str.join("," + _ISSUE)
+        .cast(pl.Binary)
+    )
+    return texts.item()
+
+
+def _related_texts(related: list[tuple[Location, ...]]) -> list[str | None]:
+    """Each issue's related places as the text inside its brackets (None when none)."""
+    import polars as pl
+
+    places = [place for each in related for place in each]
+    if not places:
+        return [None] * len(related)
+    texts = iter(
+        _places_frame(places)
+        .select(
+            pl.concat_str(
+                pl.lit("{" + _PLACE_MEMBER), _place_text(_PLACE_MEMBER), pl.lit(_PLACE + "}")
+            )
+        )
+        .to_series()
+        .to_list()
+    )
+    separator = "," + _PLACE
+    return [separator.join([next(texts) for _ in each]) if each else None for each in related]
+
+
+def _places_frame(places: list[Location]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(
+        {
+            "table": [place.table for place in places],
+            "field": [place.field for place in places],
+            "row": [place.row for place in places],
+            "cell": [place.cell for place in places],
+            "path": [place.path for place in places],
+            "source": [place.source for place in places],
+        },
+        schema={
+            "table": pl.String,
+            "field": pl.String,
+            "row": pl.Int64,
+            "cell": pl.String,
+            "path": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
+def _place_text(indent: str) -> pl.Expr:
+    """A place's members (from _places_frame's columns), each on its own line."""
+    import polars as pl
+
+    pieces: list[pl.Expr] = []
+    for name in ("table", "field", "row", "cell", "path", "source"):
+        column = pl.col(name)
+        value = column.cast(pl.String).fill_null("null") if name == "row" else _json_text(column)
+        prefix = f'"{name}": ' if name == "table" else f',{indent}"{name}": '
+        pieces += [pl.lit(prefix), value]
+    return pl.concat_str(pieces)
+
+
+def _json_text(column: pl.Expr) -> pl.Expr:
+    """Text as a JSON string, or null: polars encodes a struct as the json module does
+    (ensure_ascii=False); this takes the value out of {"v":...}."""
+    import polars as pl
+
+    encoded = pl.struct(column.alias("v")).struct.json_encode()
+    return encoded.str.strip_prefix('{"v":').str.strip_suffix("}")
 
 
 _ENTRY_MEMBERS: dict[tuple[str, str], tuple[str, str, str, str]] = {}
@@ -66,26 +189,6 @@ def _entry_members(code: str, severity: str) -> tuple[str, str, str, str]:
         )
         _ENTRY_MEMBERS[(code, severity)] = members
     return members
-
-
-def _location_members(place: Location) -> tuple[str, ...]:
-    # The members' values are text or null, and a whole number for the row.
-    table, field, row, cell, path, source = (
-        place.table,
-        place.field,
-        place.row,
-        place.cell,
-        place.path,
-        place.source,
-    )
-    return (
-        '"table": ' + ("null" if table is None else _string(table)),
-        '"field": ' + ("null" if field is None else _string(field)),
-        '"row": ' + ("null" if row is None else int.__repr__(row)),
-        '"cell": ' + ("null" if cell is None else _string(cell)),
-        '"path": ' + ("null" if path is None else _string(path)),
-        '"source": ' + ("null" if source is None else _string(source)),
-    )
 
 
 def _value(value: Any) -> str:
