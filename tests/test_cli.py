@@ -251,3 +251,35 @@ def test_a_folder_with_an_unreadable_csv_file_exits_2_naming_the_file(tmp_path: 
     assert "costs.csv cannot be read as CSV" in message and "line" in message
     assert "Traceback" not in result.stderr
     assert not output.exists()
+
+
+@pytest.mark.parametrize("report_format", ["console", "json", "html", "xlsx"])
+def test_a_report_that_cannot_be_written_is_refused_before_validating(
+    tmp_path: Path, report_format: str
+) -> None:
+    """A missing folder or a folder given as the file: a one-line reason, exit code 2,
+    no traceback, and nothing validated for nothing."""
+    for output, reason in [
+        (tmp_path / "no-such-folder" / f"report.{report_format}", "does not exist"),
+        (tmp_path, "it is a folder"),
+    ]:
+        result = run("validate", str(EXAMPLE_XLSX), "--format", report_format,
+                     "--output", str(output))  # fmt: skip
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"cannot write the report to {output}: " in result.stderr
+        assert reason in result.stderr
+
+
+def test_the_json_report_to_standard_output_is_the_same_as_to_a_file(tmp_path: Path) -> None:
+    """Written as UTF-8 bytes either way, with the same text."""
+    source = tmp_path / "broken.xlsx"
+    write_xlsx(broken_submission(), source)
+    to_file = tmp_path / "report.json"
+    written = run("validate", str(source), "--format", "json", "--output", str(to_file))
+    printed = subprocess.run(
+        [sys.executable, "-m", "sufficiency_standard", "validate", str(source), "--format",
+         "json"], capture_output=True, cwd=ROOT, timeout=120)  # fmt: skip
+    assert written.returncode == printed.returncode == 1
+    assert printed.stdout == to_file.read_bytes()
+    assert json.loads(printed.stdout)["counts"]["error"] >= 4

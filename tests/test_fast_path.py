@@ -182,6 +182,25 @@ def test_json_report_escapes_any_text_as_the_json_module_does() -> None:
         assert render_json_bytes(report, show_values) == expected.encode("utf-8")
 
 
+def test_json_report_written_in_batches_is_the_same_text(monkeypatch) -> None:
+    """Issues are written a batch at a time; the boundaries leave no trace in the text."""
+    import json
+
+    from sufficiency_standard.report import json_document
+    from sufficiency_standard.validation import validate
+
+    report = validate(Path(__file__).parent.parent / "examples" / "csv")
+    broken = sorted((Path(__file__).parent / "data" / "invalid").glob("*.json"))
+    for path in broken[:40]:
+        if path.name != "cases.json":
+            report.issues.extend(validate(path).issues)
+    assert len(report.issues) > 20
+    expected = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    for batch in (1, 3, 7, len(report.issues), 20_000):
+        monkeypatch.setattr(json_document, "_BATCH", batch)
+        assert json_document.render_json(report) == expected, batch
+
+
 @pytest.mark.parametrize(
     "data",
     [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +37,53 @@ class ReportFormat(StrEnum):
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(EXIT_UNREADABLE)
+
+
+def _unwritable(output: Path) -> str | None:
+    """Why a report cannot be written to `output`, found before a long validation."""
+    if output.is_dir():
+        return "it is a folder"
+    if not output.parent.is_dir():
+        return f"the folder {output.parent} does not exist"
+    return None
+
+
+def _write_report(
+    report,  # Report (not imported at start-up)
+    report_format: ReportFormat,
+    output: Path | None,
+    paths: list[Path],
+    show_values: bool,
+    examples: int,
+) -> None:
+    """The report in its format, to `output` or to standard output."""
+    if report_format is ReportFormat.console:
+        from rich.console import Console
+
+        from sufficiency_standard.report.console import render_console
+
+        # A file or a pipe gets whole lines (easier to search) rather than 80 columns.
+        with output.open("w", encoding="utf-8") if output else nullcontext(sys.stdout) as target:
+            console = Console(file=target, soft_wrap=not target.isatty())
+            render_console(report, console, show_values=show_values, examples=examples)
+    elif report_format is ReportFormat.xlsx:
+        from sufficiency_standard.report.workbook import render_workbook
+
+        workbook = paths[0] if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx" else None
+        assert output is not None
+        render_workbook(report, output, workbook, show_values=show_values)
+    else:
+        sys.stdout.flush()
+        with output.open("wb") if output else nullcontext(sys.stdout.buffer) as target:
+            if report_format is ReportFormat.json:
+                from sufficiency_standard.report.json_document import write_json
+
+                write_json(report, target, show_values=show_values)
+            else:
+                from sufficiency_standard.report.html import render_html
+
+                target.write(render_html(report, show_values=show_values).encode("utf-8"))
+            target.flush()
 
 
 def _input_size(paths: list[Path]) -> int:
@@ -113,6 +161,8 @@ def validate(
     for path in paths:
         if not path.exists():
             raise _fail(f"{path} does not exist")
+    if output is not None and (problem := _unwritable(output)):
+        raise _fail(f"cannot write the report to {output}: {problem}")
     stderr = Console(stderr=True)
     big = _input_size(paths) > _PROGRESS_BYTES and stderr.is_terminal
     try:
@@ -133,36 +183,12 @@ def validate(
     except InputError as error:
         raise _fail(str(error)) from None
 
-    if report_format is ReportFormat.console:
-        # A file or a pipe gets whole lines (easier to search) rather than 80 columns.
-        target = output.open("w", encoding="utf-8") if output else sys.stdout
-        console = Console(file=target, soft_wrap=not target.isatty())
-        from sufficiency_standard.report.console import render_console
-
-        render_console(report, console, show_values=show_values, examples=examples)
-    elif report_format is ReportFormat.xlsx:
-        from sufficiency_standard.report.workbook import render_workbook
-
-        workbook = paths[0] if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx" else None
-        assert output is not None
-        render_workbook(report, output, workbook, show_values=show_values)
+    try:
+        _write_report(report, report_format, output, paths, show_values, examples)
+    except OSError as error:
+        raise _fail(f"cannot write the report to {output}: {error.strerror or error}") from None
+    if output and report_format is not ReportFormat.console:
         typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
-    else:
-        if report_format is ReportFormat.json:
-            from sufficiency_standard.report.json_document import render_json_bytes
-
-            data = render_json_bytes(report, show_values=show_values)
-        else:
-            from sufficiency_standard.report.html import render_html
-
-            data = render_html(report, show_values=show_values).encode("utf-8")
-        if output:
-            output.write_bytes(data)
-            typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
     raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
 
 

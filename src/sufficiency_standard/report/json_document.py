@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Location
@@ -28,21 +29,35 @@ def render_json(report: Report, show_values: bool = False) -> str:
 
 
 def render_json_bytes(report: Report, show_values: bool = False) -> bytes:
-    """render_json's text as UTF-8, which is what a file or pipe takes.
+    """render_json's text as UTF-8, which is what a file or pipe takes."""
+    buffer = io.BytesIO()
+    write_json(report, buffer, show_values)
+    return buffer.getvalue()
+
+
+def write_json(report: Report, out: BinaryIO, show_values: bool = False) -> None:
+    """Write render_json's text, as UTF-8, to a binary file.
 
     With an indent the json module encodes in pure Python, which takes about a second
     for the tens of thousands of issues of a large submission; the issues, whose shape
-    is known, are written here directly, as columns in polars (tests compare the two).
-    Kept as bytes throughout: tens of megabytes of text are not turned into a Python
-    string and back.
+    is known, are written here directly, as columns in polars (tests compare the two),
+    and a batch at a time, so that a report of a million issues is never held whole.
     """
     summary = json.dumps({**report.summary_dict(), "issues": []}, indent=2, ensure_ascii=False)
     if not report.issues:
-        return (summary + "\n").encode("utf-8")
+        out.write((summary + "\n").encode("utf-8"))
+        return
     assert summary.endswith('"issues": []\n}')
-    head = summary[: -len("[]\n}")] + "[" + _ISSUE
-    issues = _issue_texts(report.issues, show_values)
-    return b"".join([head.encode("utf-8"), issues, b"\n  ]\n}\n"])
+    out.write((summary[: -len("[]\n}")] + "[" + _ISSUE).encode("utf-8"))
+    between = ("," + _ISSUE).encode("utf-8")
+    for start in range(0, len(report.issues), _BATCH):
+        if start:
+            out.write(between)
+        out.write(_issue_texts(report.issues[start : start + _BATCH], show_values))
+    out.write(b"\n  ]\n}\n")
+
+
+_BATCH = 20_000  # issues written at a time: about 14 MB of text
 
 
 def _issue_texts(issues: list[Issue], show_values: bool) -> bytes:
