@@ -6,13 +6,12 @@ is another class. Both are worked out once, in Links, which the rules share.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import polars as pl
 
-from sufficiency_standard.catalogue import Entry, declare, make_issue
-from sufficiency_standard.check.links import Links
-from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
+from sufficiency_standard.catalogue import Entry, declare
+from sufficiency_standard.check.issue_rows import locations, row_issues, shown
+from sufficiency_standard.check.links import FIRST, Links
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Location, Severity
 
 declare(
@@ -34,35 +33,38 @@ declare(
 )
 
 
-def _where(table: TypedTable, field_name: str, index: int) -> str:
-    place = location(table, field_name, index)
-    return place.cell or place.path or f"row {index + 1}"
-
-
-def check_identifiers(table: TypedTable, links: Links) -> Iterator[Issue]:
+def check_identifiers(table: TypedTable, links: Links) -> list[Issue]:
     identifier = table.table.identifier
     if identifier is None:
-        return
+        return []
     name = identifier.name
     repeats = links.repeats(table.table.name)
     if repeats.is_empty():
-        return
-    values = table.frame.get_column(name).gather(repeats.get_column(ROW_INDEX))
-    for (index, first), value in zip(repeats.iter_rows(), values, strict=True):
-        yield make_issue(
-            "KEY-DUPLICATE",
-            location(table, name, index),
-            value=value,
-            personal=identifier.is_personal,
-            related=(location(table, name, first),),
-            shown=shown(identifier, value),
-            field_title=identifier.title,
-            table=table.table.name,
-            first=_where(table, name, first),
-        )
+        return []
+    indices = repeats.get_column(ROW_INDEX).to_list()
+    firsts = repeats.get_column(FIRST).to_list()
+    values = table.frame.get_column(name).gather(repeats.get_column(ROW_INDEX)).to_list()
+    first_places = locations(table, name, firsts)
+    return row_issues(
+        "KEY-DUPLICATE",
+        table,
+        name,
+        indices,
+        values=values,
+        personal=identifier.is_personal,
+        related=[(place,) for place in first_places],
+        shown=[shown(identifier, value) for value in values],
+        field_title=identifier.title,
+        table=table.table.name,
+        first=[
+            place.cell or place.path or f"row {index + 1}"
+            for place, index in zip(first_places, firsts, strict=True)
+        ],
+    )
 
 
-def check_references(table: TypedTable, links: Links) -> Iterator[Issue]:
+def check_references(table: TypedTable, links: Links) -> list[Issue]:
+    issues: list[Issue] = []
     for field in table.table.fields:
         if field.references is None or field.name not in table.blank:
             continue
@@ -75,21 +77,24 @@ def check_references(table: TypedTable, links: Links) -> Iterator[Issue]:
             pl.col(field.name).is_not_null()
             & links.target_rows(table.table.name, field.name).is_null()
         )
-        for index, value in dangling.iter_rows():
-            yield make_issue(
-                "KEY-REFERENCE",
-                location(table, field.name, index),
-                value=value,
-                personal=field.is_personal,
-                related=(
-                    Location(
-                        table=target.table.name,
-                        field=target_field.name,
-                        source=target.source.source,
-                    ),
+        values = dangling.get_column(field.name).to_list()
+        issues += row_issues(
+            "KEY-REFERENCE",
+            table,
+            field.name,
+            dangling.get_column(ROW_INDEX).to_list(),
+            values=values,
+            personal=field.is_personal,
+            related=(
+                Location(
+                    table=target.table.name,
+                    field=target_field.name,
+                    source=target.source.source,
                 ),
-                shown=shown(field, value),
-                field_title=field.title,
-                target_title=target_field.title,
-                target_table=target.table.name,
-            )
+            ),
+            shown=[shown(field, value) for value in values],
+            field_title=field.title,
+            target_title=target_field.title,
+            target_table=target.table.name,
+        )
+    return issues

@@ -8,7 +8,7 @@ columns with polars joins and window expressions.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +16,9 @@ from typing import Any
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
+from sufficiency_standard.check.issue_rows import location, locations, row_issues
 from sufficiency_standard.check.links import Links
-from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Location, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -49,7 +50,7 @@ def _shared(context: RuleContext, key: Any, build: Callable[[], Any]) -> Any:
     return context.shared[key]
 
 
-RuleCheck = Callable[[RuleContext], Iterator[Issue]]
+RuleCheck = Callable[[RuleContext], Iterable[Issue]]
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 def _shown_date(value: date | None) -> str:
     return "blank" if value is None else value.isoformat()
+
+
+def _shown_dates(column: pl.Series) -> list[str]:
+    return [_shown_date(value) for value in column.to_list()]
 
 
 # -- the submission ------------------------------------------------------------------
@@ -151,21 +156,24 @@ def _date_order_rule(code: str, title: str, table_name: str, earlier: str, later
             tables=(table_name,),
         )
     )
-    def check(context: RuleContext) -> Iterator[Issue]:
+    def check(context: RuleContext) -> list[Issue]:
         table = context.table(table_name)
         first, second = table.table.field(earlier), table.table.field(later)
         wrong = table.frame.filter((pl.col(later) < pl.col(earlier)).fill_null(False))
-        for index, start, end in wrong.select(ROW_INDEX, earlier, later).iter_rows():
-            yield make_issue(
-                code,
-                location(table, later, index),
-                value=_shown_date(end),
-                related=(location(table, earlier, index),),
-                later_title=second.title,
-                later_value=_shown_date(end),
-                earlier_title=first.title,
-                earlier_value=_shown_date(start),
-            )
+        indices = wrong.get_column(ROW_INDEX).to_list()
+        ends = _shown_dates(wrong.get_column(later))
+        return row_issues(
+            code,
+            table,
+            later,
+            indices,
+            values=ends,
+            related=[(place,) for place in locations(table, earlier, indices)],
+            later_title=second.title,
+            later_value=ends,
+            earlier_title=first.title,
+            earlier_value=_shown_dates(wrong.get_column(earlier)),
+        )
 
 
 for _order in _DATE_ORDER:
@@ -188,24 +196,28 @@ _MAY_BE_AFTER_EXTRACT = {"extract_date", "needed_by_date"}
         "data cannot hold dates that had not come when it was extracted.",
     )
 )
-def dates_not_after_extract(context: RuleContext) -> Iterator[Issue]:
+def dates_not_after_extract(context: RuleContext) -> list[Issue]:
+    issues: list[Issue] = []
     if context.extract_date is None:
-        return
+        return issues
     limit = context.extract_date
     for table in context.tables.values():
         for field in table.table.fields:
             if field.kind != "date" or field.name in _MAY_BE_AFTER_EXTRACT:
                 continue
             late = table.frame.filter((pl.col(field.name) > limit).fill_null(False))
-            for index, value in late.select(ROW_INDEX, field.name).iter_rows():
-                yield make_issue(
-                    "DATE-AFTER-EXTRACT",
-                    location(table, field.name, index),
-                    value=value.isoformat(),
-                    field_title=field.title,
-                    date_value=value.isoformat(),
-                    extract_date=limit.isoformat(),
-                )
+            dates = _shown_dates(late.get_column(field.name))
+            issues += row_issues(
+                "DATE-AFTER-EXTRACT",
+                table,
+                field.name,
+                late.get_column(ROW_INDEX).to_list(),
+                values=dates,
+                field_title=field.title,
+                date_value=dates,
+                extract_date=limit.isoformat(),
+            )
+    return issues
 
 
 # -- the child's age ---------------------------------------------------------------
@@ -260,8 +272,8 @@ def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
         fields=("birth_month",),
     )
 )
-def child_under_26(context: RuleContext) -> Iterator[Issue]:
-    yield from _age_check(context, "CHILD-AGE-LIMIT", older_than=_AGE_LIMIT_YEARS)
+def child_under_26(context: RuleContext) -> list[Issue]:
+    return _age_check(context, "CHILD-AGE-LIMIT", older_than=_AGE_LIMIT_YEARS)
 
 
 @rule(
@@ -274,15 +286,21 @@ def child_under_26(context: RuleContext) -> Iterator[Issue]:
         fields=("birth_month",),
     )
 )
-def dates_after_birth(context: RuleContext) -> Iterator[Issue]:
-    yield from _age_check(context, "CHILD-DATE-BEFORE-BIRTH", older_than=None)
+def dates_after_birth(context: RuleContext) -> list[Issue]:
+    return _age_check(context, "CHILD-DATE-BEFORE-BIRTH", older_than=None)
 
 
-def _age_check(context: RuleContext, code: str, older_than: int | None) -> Iterator[Issue]:
+def _age_check(context: RuleContext, code: str, older_than: int | None) -> list[Issue]:
+    issues: list[Issue] = []
+    children = context.table("children")
+    birth_month = Location(
+        table="children",
+        field="birth_month",
+        source=children.source.source if children.source else None,
+    )
     for table_name, date_fields in _CHILD_DATES.items():
         joined = _with_birth_month(context, table_name)
         table = context.table(table_name)
-        children = context.table("children")
         for name in date_fields:
             if older_than is None:
                 wrong = pl.col(name) < pl.col("__born")
@@ -292,23 +310,23 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> Itera
             rows = joined.filter(wrong.fill_null(False)).select(
                 ROW_INDEX, name, pl.col("__born").dt.year()
             )
-            for index, value, born in rows.iter_rows():
-                yield make_issue(
-                    code,
-                    location(table, name, index),
-                    value=value.isoformat(),
-                    related=(
-                        Location(
-                            table="children",
-                            field="birth_month",
-                            source=children.source.source if children.source else None,
-                        ),
-                    ),
-                    field_title=table.table.field(name).title,
-                    date_value=value.isoformat(),
-                    limit=older_than,
-                    born_text=f"in {born:04d}" if born is not None else "",
-                )
+            dates = _shown_dates(rows.get_column(name))
+            issues += row_issues(
+                code,
+                table,
+                name,
+                rows.get_column(ROW_INDEX).to_list(),
+                values=dates,
+                related=(birth_month,),
+                field_title=table.table.field(name).title,
+                date_value=dates,
+                limit=older_than,
+                born_text=[
+                    "" if born is None else f"in {born:04d}"
+                    for born in rows.get_column("__born").to_list()
+                ],
+            )
+    return issues
 
 
 # -- costs and their placement -----------------------------------------------------
@@ -354,7 +372,7 @@ def _join_costs(context: RuleContext) -> pl.DataFrame:
         tables=("costs", "placements"),
     )
 )
-def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
+def costs_within_placement(context: RuleContext) -> list[Issue]:
     costs = context.table("costs")
     placements = context.table("placements")
     joined = _costs_with_placements(context)
@@ -365,19 +383,33 @@ def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
     wrong = joined.filter((starts_early | ends_late).fill_null(False)).with_columns(
         starts_early.fill_null(False).alias("__early")
     )
-    for row in wrong.iter_rows(named=True):
-        cost_field, placement_field = (
-            ("cost_start_date", "start_date") if row["__early"] else ("cost_end_date", "end_date")
-        )
-        yield make_issue(
-            "COST-OUTSIDE-PLACEMENT",
-            location(costs, cost_field, row[ROW_INDEX]),
-            related=(location(placements, placement_field, row["__placement_row"]),),
-            period=f"{_shown_date(row['cost_start_date'])} to "
-            f"{_shown_date(row['cost_end_date']) if row['cost_end_date'] else 'open'}",
-            placement_period=f"{_shown_date(row['__placement_start'])} to "
-            f"{_shown_date(row['__placement_end']) if row['__placement_end'] else 'open'}",
-        )
+    early = wrong.get_column("__early").to_list()
+    return row_issues(
+        "COST-OUTSIDE-PLACEMENT",
+        costs,
+        ["cost_start_date" if first else "cost_end_date" for first in early],
+        wrong.get_column(ROW_INDEX).to_list(),
+        related=[
+            (place,)
+            for place in locations(
+                placements,
+                ["start_date" if first else "end_date" for first in early],
+                wrong.get_column("__placement_row").to_list(),
+            )
+        ],
+        period=_periods(wrong.get_column("cost_start_date"), wrong.get_column("cost_end_date")),
+        placement_period=_periods(
+            wrong.get_column("__placement_start"), wrong.get_column("__placement_end")
+        ),
+    )
+
+
+def _periods(starts: pl.Series, ends: pl.Series) -> list[str]:
+    """ "2025-04-01 to 2025-06-30", or "... to open" for a period with no end."""
+    return [
+        f"{_shown_date(start)} to {_shown_date(end) if end else 'open'}"
+        for start, end in zip(starts.to_list(), ends.to_list(), strict=True)
+    ]
 
 
 @rule(
@@ -393,7 +425,7 @@ def costs_within_placement(context: RuleContext) -> Iterator[Issue]:
         tables=("costs",),
     )
 )
-def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
+def cost_periods_do_not_overlap(context: RuleContext) -> list[Issue]:
     costs = context.table("costs")
     # Only the columns the rule reads are sorted (judgeable(...), narrowed first).
     ordered = (
@@ -419,16 +451,24 @@ def cost_periods_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         .drop("__placement_row")
     )
     clash = ordered.filter((pl.col("cost_start_date") <= pl.col("__previous_end")).fill_null(False))
-    for row in clash.iter_rows(named=True):
-        previous_end = row["__previous_end"]
-        yield make_issue(
-            "COST-OVERLAP",
-            location(costs, "cost_start_date", row[ROW_INDEX]),
-            related=(location(costs, "cost_end_date", row["__previous_row"]),),
-            start=_shown_date(row["cost_start_date"]),
-            basis=f"{row['cost_basis'].lower()} " if row["cost_basis"] else "",
-            previous_end="it is open" if previous_end == date.max else _shown_date(previous_end),
-        )
+    return row_issues(
+        "COST-OVERLAP",
+        costs,
+        "cost_start_date",
+        clash.get_column(ROW_INDEX).to_list(),
+        related=[
+            (place,)
+            for place in locations(
+                costs, "cost_end_date", clash.get_column("__previous_row").to_list()
+            )
+        ],
+        start=_shown_dates(clash.get_column("cost_start_date")),
+        basis=[f"{basis.lower()} " if basis else "" for basis in clash["cost_basis"].to_list()],
+        previous_end=[
+            "it is open" if end == date.max else _shown_date(end)
+            for end in clash.get_column("__previous_end").to_list()
+        ],
+    )
 
 
 # Every date a typed table holds is in 1900-2099 (values.py), so a day number since
@@ -517,7 +557,7 @@ def _parts_rule(code: str, what: str, parts: tuple[str, ...]) -> None:
             tables=("costs",),
         )
     )
-    def check(context: RuleContext) -> Iterator[Issue]:
+    def check(context: RuleContext) -> list[Issue]:
         costs = context.table("costs")
         any_given = pl.any_horizontal(pl.col(p).is_not_null() for p in parts)
         # A negative amount already has its own error: the sum says nothing more.
@@ -530,14 +570,16 @@ def _parts_rule(code: str, what: str, parts: tuple[str, ...]) -> None:
         wrong = judged.filter((any_given & all_valid & mismatch).fill_null(False)).select(
             ROW_INDEX, parts_sum.alias("__sum"), "total_weekly_cost"
         )
-        for index, total_parts, total in wrong.iter_rows():
-            yield make_issue(
-                code,
-                location(costs, "total_weekly_cost", index),
-                related=tuple(location(costs, p, index) for p in parts),
-                parts_sum=f"{total_parts:,.2f}",
-                total=f"{total:,.2f}",
-            )
+        indices = wrong.get_column(ROW_INDEX).to_list()
+        return row_issues(
+            code,
+            costs,
+            "total_weekly_cost",
+            indices,
+            related=list(zip(*(locations(costs, p, indices) for p in parts), strict=True)),
+            parts_sum=[f"{amount:,.2f}" for amount in wrong.get_column("__sum").to_list()],
+            total=[f"{amount:,.2f}" for amount in wrong.get_column("total_weekly_cost").to_list()],
+        )
 
 
 for _parts in _COST_PARTS:
@@ -560,7 +602,7 @@ for _parts in _COST_PARTS:
         tables=("placements",),
     )
 )
-def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
+def placements_do_not_overlap(context: RuleContext) -> list[Issue]:
     placements = context.table("placements")
     open_end = context.extract_date or date.max
     # Only the columns the rule reads are sorted (judgeable(...), narrowed first).
@@ -584,14 +626,20 @@ def placements_do_not_overlap(context: RuleContext) -> Iterator[Issue]:
         )
     )
     clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))
-    for row in clash.iter_rows(named=True):
-        yield make_issue(
-            "PLC-OVERLAP",
-            location(placements, "start_date", row[ROW_INDEX]),
-            related=(location(placements, "end_date", row["__previous_row"]),),
-            start=_shown_date(row["start_date"]),
-            previous_end=_shown_date(row["__previous_end"]),
-        )
+    return row_issues(
+        "PLC-OVERLAP",
+        placements,
+        "start_date",
+        clash.get_column(ROW_INDEX).to_list(),
+        related=[
+            (place,)
+            for place in locations(
+                placements, "end_date", clash.get_column("__previous_row").to_list()
+            )
+        ],
+        start=_shown_dates(clash.get_column("start_date")),
+        previous_end=_shown_dates(clash.get_column("__previous_end")),
+    )
 
 
 def _codes(table: TypedTable, field_name: str) -> list[str]:
@@ -616,17 +664,19 @@ _FAR_MILES = 350
         tables=("placements",),
     )
 )
-def distance_is_plausible(context: RuleContext) -> Iterator[Issue]:
+def distance_is_plausible(context: RuleContext) -> list[Issue]:
     placements = context.table("placements")
     far = placements.frame.filter((pl.col("distance_miles") > _FAR_MILES).fill_null(False))
-    for index, miles in far.select(ROW_INDEX, "distance_miles").iter_rows():
-        yield make_issue(
-            "PLC-DISTANCE-FAR",
-            location(placements, "distance_miles", index),
-            value=f"{miles:g}",
-            miles=f"{miles:g}",
-            limit=_FAR_MILES,
-        )
+    miles = [f"{value:g}" for value in far.get_column("distance_miles").to_list()]
+    return row_issues(
+        "PLC-DISTANCE-FAR",
+        placements,
+        "distance_miles",
+        far.get_column(ROW_INDEX).to_list(),
+        values=miles,
+        miles=miles,
+        limit=_FAR_MILES,
+    )
 
 
 # Weekly totals far outside what each type of placement costs in England (GBP, 2025).
@@ -652,7 +702,7 @@ _WEEKLY_COST_RANGES = {
         tables=("costs", "placements"),
     )
 )
-def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
+def weekly_cost_is_plausible(context: RuleContext) -> list[Issue]:
     costs = context.table("costs")
     placements = context.table("placements")
     with_placements = _costs_with_placements(context)
@@ -674,17 +724,24 @@ def weekly_cost_is_plausible(context: RuleContext) -> Iterator[Issue]:
             )
         ).fill_null(False)
     )
-    for row in outside.iter_rows(named=True):
-        yield make_issue(
-            "COST-OUTLIER",
-            location(costs, "total_weekly_cost", row[ROW_INDEX]),
-            value=f"{row['total_weekly_cost']:.2f}",
-            related=(location(placements, "placement_type", row["__placement_row"]),),
-            total=f"{row['total_weekly_cost']:,.2f}",
-            placement_type=row["__placement_type"].lower(),
-            low=f"{row['__low']:,.0f}",
-            high=f"{row['__high']:,.0f}",
-        )
+    totals = outside.get_column("total_weekly_cost").to_list()
+    return row_issues(
+        "COST-OUTLIER",
+        costs,
+        "total_weekly_cost",
+        outside.get_column(ROW_INDEX).to_list(),
+        values=[f"{total:.2f}" for total in totals],
+        related=[
+            (place,)
+            for place in locations(
+                placements, "placement_type", outside.get_column("__placement_row").to_list()
+            )
+        ],
+        total=[f"{total:,.2f}" for total in totals],
+        placement_type=[kind.lower() for kind in outside.get_column("__placement_type").to_list()],
+        low=[f"{low:,.0f}" for low in outside.get_column("__low").to_list()],
+        high=[f"{high:,.0f}" for high in outside.get_column("__high").to_list()],
+    )
 
 
 _YOUNGEST_RESIDENTIAL = 10
@@ -703,7 +760,7 @@ _YOUNGEST_RESIDENTIAL = 10
         tables=("placements",),
     )
 )
-def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
+def residential_child_is_old_enough(context: RuleContext) -> list[Issue]:
     placements = context.table("placements")
     joined = _with_birth_month(context, "placements")
     young = joined.filter(
@@ -712,12 +769,13 @@ def residential_child_is_old_enough(context: RuleContext) -> Iterator[Issue]:
             & (pl.col("start_date") < pl.col("__old_enough"))
         ).fill_null(False)
     )
-    for (index,) in young.select(ROW_INDEX).iter_rows():
-        yield make_issue(
-            "PLC-RESIDENTIAL-UNDER-10",
-            location(placements, "placement_type", index),
-            related=(Location(table="children", field="birth_month"),),
-        )
+    return row_issues(
+        "PLC-RESIDENTIAL-UNDER-10",
+        placements,
+        "placement_type",
+        young.get_column(ROW_INDEX).to_list(),
+        related=(Location(table="children", field="birth_month"),),
+    )
 
 
 # -- lists that say "None" and something else --------------------------------------
@@ -735,7 +793,8 @@ _NOTHING = "None"
         "or the values that apply.",
     )
 )
-def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
+def none_stands_alone(context: RuleContext) -> list[Issue]:
+    issues: list[Issue] = []
     for table in context.tables.values():
         for field in table.table.fields:
             if not (field.multivalued and field.code_list and _NOTHING in field.code_list.codes):
@@ -744,12 +803,14 @@ def none_stands_alone(context: RuleContext) -> Iterator[Issue]:
             mixed = table.frame.filter(
                 (column.list.contains(_NOTHING) & (column.list.len() > 1)).fill_null(False)
             )
-            for (index,) in mixed.select(ROW_INDEX).iter_rows():
-                yield make_issue(
-                    "LIST-NONE-WITH-OTHERS",
-                    location(table, field.name, index),
-                    field_title=field.title,
-                )
+            issues += row_issues(
+                "LIST-NONE-WITH-OTHERS",
+                table,
+                field.name,
+                mixed.get_column(ROW_INDEX).to_list(),
+                field_title=field.title,
+            )
+    return issues
 
 
 def rules_of(version: str) -> list[Rule]:

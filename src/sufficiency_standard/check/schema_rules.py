@@ -7,13 +7,13 @@ rules are written once, in schema/sufficiency.yaml.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import reduce
 
 import polars as pl
 
-from sufficiency_standard.catalogue import ENTRIES, Entry, declare, make_issue
-from sufficiency_standard.check.values import ROW_INDEX, TypedTable, location, shown
+from sufficiency_standard.catalogue import ENTRIES, Entry, declare
+from sufficiency_standard.check.issue_rows import locations, row_issues, shown
+from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.standard import Condition, SchemaRule, Standard, Table
 
@@ -50,7 +50,8 @@ def _all(conditions: tuple[Condition, ...]) -> pl.Expr:
     return reduce(lambda a, b: a & b, (_holds(c) for c in conditions))
 
 
-def check_schema_rules(table: TypedTable) -> Iterator[Issue]:
+def check_schema_rules(table: TypedTable) -> list[Issue]:
+    issues: list[Issue] = []
     for rule in table.table.rules:
         # A value that could not be read has its own error; do not judge the rule on it.
         # One filter: the rows that are readable and break the rule (few).
@@ -62,19 +63,24 @@ def check_schema_rules(table: TypedTable) -> Iterator[Issue]:
             continue
         target = rule.then[0].field
         fields = [table.table.field(name) for name in rule.fields]
-        for row in broken.select(ROW_INDEX, *[f.name for f in fields]).iter_rows(named=True):
-            facts = " and ".join(
-                f"{f.title} is blank"
-                if row[f.name] is None
-                else f"{f.title} is {shown(f, row[f.name])}"
-                for f in fields
+        indices = broken.get_column(ROW_INDEX).to_list()
+        columns = {f.name: broken.get_column(f.name).to_list() for f in fields}
+        facts = [
+            " and ".join(
+                f"{f.title} is blank" if value is None else f"{f.title} is {shown(f, value)}"
+                for f, value in zip(fields, row, strict=True)
             )
-            index = row[ROW_INDEX]
-            yield make_issue(
-                rule.code,
-                location(table, target, index),
-                value=row[target],
-                personal=table.table.field(target).is_personal,
-                related=tuple(location(table, f.name, index) for f in fields if f.name != target),
-                facts=facts,
-            )
+            for row in zip(*(columns[f.name] for f in fields), strict=True)
+        ]
+        others = [locations(table, f.name, indices) for f in fields if f.name != target]
+        issues += row_issues(
+            rule.code,
+            table,
+            target,
+            indices,
+            values=columns[target],
+            personal=table.table.field(target).is_personal,
+            related=list(zip(*others, strict=True)) if others else (),
+            facts=facts,
+        )
+    return issues

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
-from sufficiency_standard.issues import Issue, Location, Severity
+from sufficiency_standard.check.issue_rows import cell_issues, location
+from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.read.source import SourceTable
 from sufficiency_standard.standard import Field, Table
 
@@ -168,31 +169,6 @@ class TypedTable:
 
 
 ROW_INDEX = "__row_index"  # position of the row in the source table (0-based)
-
-
-def location(table: TypedTable, field_name: str | None, index: int) -> Location:
-    """Where a cell of `table` is, for an issue."""
-    source = table.source
-    if source is None:
-        return Location(table.table.name, field_name)
-    # Positional: a frozen dataclass is made in half the time so, and this runs for
-    # every issue of a large submission.
-    return Location(
-        table.table.name,
-        field_name,
-        source.row(index),
-        source.cell(field_name, index) if field_name else None,
-        source.path(field_name, index),
-        source.source,
-        source.sheet,
-    )
-
-
-def shown(field: Field, value: str | None) -> str:
-    """How a message quotes a value: never a personal value."""
-    if field.is_personal:
-        return "the value"
-    return f'"{value}"'
 
 
 def dtype_of(field: Field) -> pl.DataType:
@@ -448,18 +424,6 @@ def _pattern_hint(field: Field) -> str:
     return f"{first_sentence}, such as {example}."
 
 
-def _value_issue(table: TypedTable, field: Field, code: str, index: int, raw: str) -> Issue:
-    params = _value_issue_params(field, code)
-    return make_issue(
-        code,
-        location(table, field.name, index),
-        value=raw,
-        personal=field.is_personal,
-        shown=shown(field, raw),
-        **params,
-    )
-
-
 def _value_issue_params(field: Field, code: str) -> dict[str, object]:
     """What the message of an unreadable value says besides the value (the same for
     every row of a column, so worked out once per column)."""
@@ -639,12 +603,12 @@ def _put(column: pl.Series, rows: pl.Series, values: pl.Series, height: int) -> 
 
 def _unreadable(
     raw: pl.DataFrame, table: TypedTable, field: Field, parsed: _Parsed, column: _Column
-) -> Iterator[Issue]:
-    if parsed.bad is None:
-        return
-    texts = raw.get_column(field.name).gather(column.bad_rows)
-    for index, text in zip(column.bad_rows, texts, strict=True):
-        yield _value_issue(table, field, parsed.bad_code, index, text)
+) -> list[Issue]:
+    if parsed.bad is None or not column.bad_rows.len():
+        return []
+    texts = raw.get_column(field.name).gather(column.bad_rows).to_list()
+    params = _value_issue_params(field, parsed.bad_code)
+    return cell_issues(table, field, parsed.bad_code, column.bad_rows.to_list(), texts, **params)
 
 
 def _normalised(
