@@ -298,3 +298,72 @@ def test_references_resolved_on_hashes_as_on_the_text(tmp_path, monkeypatch) -> 
     assert on_hashes[("costs", "placement_id")][0] is None
     assert on_hashes[("referrals", "child_id")][0] is None
     assert None not in on_hashes[("costs", "placement_id")][1:]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
+def test_issues_made_many_at_a_time_are_those_made_one_by_one(kind: str) -> None:
+    """row_issues() and cell_issues() give exactly what make_issue() gives for each row:
+    fixed and per-row parameters, format specs, personal values, a field per row,
+    related places fixed or per row; rows numbered with gaps (a blank row skipped)."""
+    from sufficiency_standard.catalogue import make_issue
+    from sufficiency_standard.check.issue_rows import cell_issues, location, row_issues, shown
+    from sufficiency_standard.issues import Location
+
+    standard = load_standard(None)
+    placements = standard.table("placements")
+    frame = pl.DataFrame({"start_date": ["x"] * 6, "end_date": ["y"] * 6})
+    numbers = [2, 3, 5, 6, 7, 9] if kind != "json" else None
+    source = SourceTable(
+        "placements", kind, "extract.xlsx, sheet placements" if kind == "xlsx" else "p.csv",
+        frame, numbers, {"start_date": "D", "end_date": "E"} if kind != "json" else {},
+        json_pointer="/placements" if kind == "json" else None,
+        sheet="placements" if kind == "xlsx" else None,
+    )  # fmt: skip
+    table, _ = type_table(placements, source)
+    rows = [0, 2, 5, 3]
+    ends = ["2025-01-0" + str(n) for n in range(4)]
+    fields = ["start_date", "end_date", "start_date", "end_date"]
+    fixed = (Location(table="children", field="birth_month", source="c.csv"),)
+    made = row_issues(
+        "DATE-AFTER-EXTRACT", table, fields, rows, values=ends,
+        related=[(location(table, "end_date", r),) for r in rows],
+        field_title="Start", date_value=ends, extract_date="2025-01-01",
+    ) + row_issues(
+        "COST-OUTLIER", table, "end_date", rows, related=fixed,
+        total=[f"{n * 1234.5:,.2f}" for n in range(4)], placement_type="foster",
+        low="100", high=[f"{n:,.0f}" for n in (1e3, 2e4, 3e5, 4e6)],
+    )  # fmt: skip
+    one_by_one = [
+        make_issue(
+            "DATE-AFTER-EXTRACT", location(table, field, r), value=end,
+            related=(location(table, "end_date", r),),
+            field_title="Start", date_value=end, extract_date="2025-01-01",
+        )
+        for field, r, end in zip(fields, rows, ends, strict=True)
+    ] + [
+        make_issue(
+            "COST-OUTLIER", location(table, "end_date", r), related=fixed,
+            total=f"{n * 1234.5:,.2f}", placement_type="foster", low="100", high=f"{h:,.0f}",
+        )
+        for n, (r, h) in enumerate(zip(rows, (1e3, 2e4, 3e5, 4e6), strict=True))
+    ]  # fmt: skip
+    assert made == one_by_one
+    children = standard.table("children")
+    child_frame = pl.DataFrame({"child_id": ["C1", "C2", "C3"]})
+    child_source = SourceTable("children", kind, "c.csv", child_frame,
+                               [2, 3, 4] if kind != "json" else None,
+                               {"child_id": "A"} if kind != "json" else {},
+                               json_pointer="/children" if kind == "json" else None)  # fmt: skip
+    child_table, _ = type_table(children, child_source)
+    personal = children.field("child_id")
+    assert personal.is_personal
+    for field, values in ((personal, ["C1", "C3"]), (placements.field("start_date"), ["a", "b"])):
+        owner = child_table if field is personal else table
+        made = cell_issues(owner, field, "VALUE-DATE", [0, 2], values, field_title=field.title)
+        assert made == [
+            make_issue(
+                "VALUE-DATE", location(owner, field.name, index), value=value,
+                personal=field.is_personal, shown=shown(field, value), field_title=field.title,
+            )
+            for index, value in zip([0, 2], values, strict=True)
+        ]  # fmt: skip
