@@ -138,6 +138,30 @@ def test_xlsx_report_marks_the_users_own_cells(broken_workbook: Path, tmp_path: 
     assert cell.fill.fgColor.rgb.endswith("F8C9C0")
 
 
+def test_xlsx_report_lists_no_more_issues_than_a_sheet_holds(
+    broken_workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel shows 1,048,576 rows; past that, the last row says how many more issues
+    there are and where they all are. (The limit is made small here.)"""
+    from sufficiency_standard.report import workbook as workbook_module
+
+    out = tmp_path / "report.xlsx"
+    runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx", "-o", str(out)])
+    every = list(openpyxl.load_workbook(out)["All issues"].iter_rows(values_only=True))
+    issues = len(every) - 1
+    assert issues >= 4
+    monkeypatch.setattr(workbook_module, "_EXCEL_ROWS", 4)
+    runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx", "-o", str(out)])
+    rows = list(openpyxl.load_workbook(out)["All issues"].iter_rows(values_only=True))
+    assert len(rows) == 4
+    assert rows[:3] == every[:3]
+    assert rows[3][-1].startswith(f"... and {issues - 2:,} more issues")
+    assert "--format json" in rows[3][-1]
+    monkeypatch.setattr(workbook_module, "_EXCEL_ROWS", issues + 1)  # exactly full
+    runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx", "-o", str(out)])
+    assert list(openpyxl.load_workbook(out)["All issues"].iter_rows(values_only=True)) == every
+
+
 def test_xlsx_report_needs_an_output_file(broken_workbook: Path) -> None:
     result = runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx"])
     assert result.exit_code == 2

@@ -88,15 +88,38 @@ def _summary_sheet(book: Workbook, report: Report) -> None:
     sheet.column_dimensions["E"].width = 24
 
 
+# Excel shows at most 1,048,576 rows: the header, the issues, and a last row saying how
+# many more there are when a submission has more issues than that.
+_EXCEL_ROWS = 1_048_576
+
+
 def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
     sheet = book.create_sheet(ALL_ISSUES_SHEET, 1)
     columns = (*_COLUMNS, "value") if show_values else _COLUMNS
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = _BOLD
-    for issue in report.issues:
+    room = _EXCEL_ROWS - 2
+    listed = report.issues if len(report.issues) <= room + 1 else report.issues[:room]
+    for issue in listed:
         document = issue_dict(issue, show_values)
         sheet.append([document.get(column) for column in columns])
+    if len(listed) < len(report.issues):
+        more = len(report.issues) - len(listed)
+        sheet.append(
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"... and {more:,} more issues, past the {_EXCEL_ROWS:,} rows a sheet can "
+                "hold: the JSON report (--format json) lists every issue.",
+            ]
+        )
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     sheet.column_dimensions["I"].width = 90
