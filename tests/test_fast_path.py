@@ -367,3 +367,38 @@ def test_issues_made_many_at_a_time_are_those_made_one_by_one(kind: str) -> None
             )
             for index, value in zip([0, 2], values, strict=True)
         ]  # fmt: skip
+
+
+def test_shared_values_are_built_once_when_two_checks_ask_together() -> None:
+    """The checks run on two threads; what they share is built by one, the other waits."""
+    import threading
+    import time
+
+    from sufficiency_standard.check.once import BuiltOnce
+
+    built = BuiltOnce()
+    calls: list[int] = []
+    start = threading.Barrier(4)
+
+    def build() -> str:
+        calls.append(1)
+        time.sleep(0.05)  # long enough for the others to ask meanwhile
+        return "joined"
+
+    results: list[str] = []
+
+    def ask() -> None:
+        start.wait()
+        results.append(built.get("costs with placements", build))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["joined"] * 4
+    assert calls == [1]
+    assert "costs with placements" in built
+    assert built.get("other", lambda: "nested " + built.get("costs with placements", build)) == (
+        "nested joined"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from sufficiency_standard.check.once import BuiltOnce
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 
 FIRST = "__first"  # in `repeats`: the row that first used the identifier
@@ -21,44 +22,38 @@ class Links:
 
     def __init__(self, tables: dict[str, TypedTable]) -> None:
         self.tables = tables
-        self._repeats: dict[str, pl.DataFrame] = {}
-        self._targets: dict[tuple[str, str], pl.Series] = {}
-        self._known: dict[str, tuple[pl.DataFrame, bool]] = {}
+        self._built = BuiltOnce()
 
     def repeats(self, table_name: str) -> pl.DataFrame:
         """(ROW_INDEX, FIRST) of each row whose identifier an earlier row already has,
         in row order."""
-        if table_name not in self._repeats:
-            self._repeats[table_name] = _repeats(self.tables[table_name])
-        return self._repeats[table_name]
+        return self._built.get(("repeats", table_name), lambda: _repeats(self.tables[table_name]))
 
     def target_rows(self, table_name: str, field_name: str) -> pl.Series:
         """For each row of the table, the row (ROW_INDEX) of the table that its reference
         `field_name` points at: the first row with that identifier; null when blank,
         unreadable or pointing at no row."""
-        key = (table_name, field_name)
-        if key not in self._targets:
-            self._targets[key] = self._resolve(table_name, field_name)
-        return self._targets[key]
+        return self._built.get(
+            ("targets", table_name, field_name), lambda: self._resolve(table_name, field_name)
+        )
 
     def _identifiers(self, table_name: str) -> tuple[pl.DataFrame, bool]:
         """(__key, ROW_INDEX, __hash) of each identifier of a table at its first row, and
         whether no two of them share a hash; worked out once however many references
         point at the table."""
-        if table_name not in self._known:
-            target = self.tables[table_name]
-            name = target.table.identifier.name if target.table.identifier else ""
-            known = target.frame.select(pl.col(name).alias("__key"), ROW_INDEX).filter(
-                pl.col("__key").is_not_null()
-            )
-            repeated = self.repeats(table_name)
-            if repeated.height:
-                known = known.filter(
-                    ~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode())
-                )
-            known = known.with_columns(pl.col("__key").hash().alias("__hash"))
-            self._known[table_name] = (known, _distinct(known.get_column("__hash")))
-        return self._known[table_name]
+        return self._built.get(("identifiers", table_name), lambda: self._known(table_name))
+
+    def _known(self, table_name: str) -> tuple[pl.DataFrame, bool]:
+        target = self.tables[table_name]
+        name = target.table.identifier.name if target.table.identifier else ""
+        known = target.frame.select(pl.col(name).alias("__key"), ROW_INDEX).filter(
+            pl.col("__key").is_not_null()
+        )
+        repeated = self.repeats(table_name)
+        if repeated.height:
+            known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
+        known = known.with_columns(pl.col("__key").hash().alias("__hash"))
+        return known, _distinct(known.get_column("__hash"))
 
     def _resolve(self, table_name: str, field_name: str) -> pl.Series:
         table = self.tables[table_name]

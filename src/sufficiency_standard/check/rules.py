@@ -18,6 +18,7 @@ import polars as pl
 from sufficiency_standard.catalogue import Entry, declare, make_issue
 from sufficiency_standard.check.issue_rows import location, locations, row_issues
 from sufficiency_standard.check.links import Links
+from sufficiency_standard.check.once import BuiltOnce
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Location, Severity
 
@@ -34,7 +35,7 @@ class RuleContext:
     extract_date: date | None
     links: Links
     # Frames that several rules build the same way, built once (see `_shared`).
-    shared: dict[Any, Any] = dataclasses.field(default_factory=dict, repr=False)
+    shared: BuiltOnce = dataclasses.field(default_factory=BuiltOnce, repr=False)
 
     def target_rows(self, table_name: str, field_name: str) -> pl.Series:
         return self.links.target_rows(table_name, field_name)
@@ -45,9 +46,7 @@ class RuleContext:
 
 def _shared(context: RuleContext, key: Any, build: Callable[[], Any]) -> Any:
     """A frame (or column) several rules use, built on first use."""
-    if key not in context.shared:
-        context.shared[key] = build()
-    return context.shared[key]
+    return context.shared.get(key, build)
 
 
 RuleCheck = Callable[[RuleContext], Iterable[Issue]]
