@@ -42,8 +42,11 @@ def locations(
 ) -> list[Location]:
     """location() of many rows at once: of one field, or of each row's own field."""
     name = table.table.name
-    per_row = not (field_names is None or isinstance(field_names, str))
-    fields: Sequence[str | None] = field_names if per_row else [field_names] * len(indices)  # type: ignore[assignment,list-item]
+    fields: Sequence[str | None] = (
+        [field_names] * len(indices)
+        if field_names is None or isinstance(field_names, str)
+        else field_names
+    )
     source = table.source
     if source is None:
         return [Location(name, field) for field in fields]
