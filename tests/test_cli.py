@@ -162,6 +162,38 @@ def test_xlsx_report_lists_no_more_issues_than_a_sheet_holds(
     assert list(openpyxl.load_workbook(out)["All issues"].iter_rows(values_only=True)) == every
 
 
+def test_xlsx_report_of_csv_files_lists_every_issue_as_the_json_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no workbook of the user's to mark, the report is a new workbook (written row
+    by row): the summary, then every issue in the JSON report's order; past the row
+    limit (made small here) a last row says how many more there are."""
+    from sufficiency_standard.report import workbook as workbook_module
+
+    write_csv_folder(broken_submission(), tmp_path / "csv")
+    out, report = tmp_path / "report.xlsx", tmp_path / "report.json"
+    run("validate", str(tmp_path / "csv"), "--format", "json", "-o", str(report))
+    runner.invoke(app, ["validate", str(tmp_path / "csv"), "--format", "xlsx", "-o", str(out)])
+    issues = json.loads(report.read_text(encoding="utf-8"))["issues"]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Validation summary", "All issues"]
+    summary = list(book["Validation summary"].iter_rows(values_only=True))
+    assert summary[3][:2] == ("Errors", sum(i["severity"] == "error" for i in issues))
+    assert book["Validation summary"]["A1"].font.b
+    sheet = book["All issues"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("severity", "code") and all(c.font.b for c in sheet[1])
+    assert [(r[1], r[5], r[8]) for r in rows[1:]] == [
+        (i["code"], i["cell"], i["message"]) for i in issues
+    ]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:I{len(rows)}"
+    monkeypatch.setattr(workbook_module, "_EXCEL_ROWS", 4)
+    runner.invoke(app, ["validate", str(tmp_path / "csv"), "--format", "xlsx", "-o", str(out)])
+    capped = list(openpyxl.load_workbook(out)["All issues"].iter_rows(values_only=True))
+    assert capped[:3] == rows[:3]
+    assert capped[3][-1].startswith(f"... and {len(issues) - 2:,} more issues")
+
+
 def test_xlsx_report_needs_an_output_file(broken_workbook: Path) -> None:
     result = runner.invoke(app, ["validate", str(broken_workbook), "--format", "xlsx"])
     assert result.exit_code == 2

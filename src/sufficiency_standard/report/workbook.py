@@ -12,8 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Severity
@@ -31,13 +35,31 @@ _COLUMNS = ("severity", "code", "title", "source", "table", "cell", "path", "fie
 def render_workbook(
     report: Report, out: Path, workbook_input: Path | None, show_values: bool = False
 ) -> None:
-    book = load_workbook(workbook_input) if workbook_input is not None else Workbook()
-    if workbook_input is None:
-        book.remove(book.active)
-    _mark_cells(book, report.issues, show_values)
+    if workbook_input is not None:
+        book = load_workbook(workbook_input)
+        _mark_cells(book, report.issues, show_values)
+    else:
+        # Nothing of the user's to keep: a workbook written row by row, several times
+        # faster for the tens of thousands of issues of a large submission.
+        book = Workbook(write_only=True)
     _summary_sheet(book, report)
     _issues_sheet(book, report, show_values)
     book.save(out)
+
+
+def _append(sheet: Worksheet | WriteOnlyWorksheet, values: list, font: Font | None = None) -> None:
+    """A row at the end of a sheet, in either kind of workbook, with a font if given."""
+    if isinstance(sheet, WriteOnlyWorksheet):
+        if font is not None:
+            values = [WriteOnlyCell(sheet, value=value) for value in values]
+            for cell in values:
+                cell.font = font
+        sheet.append(values)
+        return
+    sheet.append(values)
+    if font is not None:
+        for cell in sheet[sheet.max_row]:
+            cell.font = font
 
 
 def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
@@ -59,21 +81,24 @@ def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
 
 def _summary_sheet(book: Workbook, report: Report) -> None:
     sheet = book.create_sheet(SUMMARY_SHEET, 0)
-    sheet.append([report.verdict()])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"Checked against version {report.standard.version}: {report.standard.reason}."])
-    sheet.append([])
-    sheet.append(["Errors", report.counts["error"]])
-    sheet.append(["Warnings", report.counts["warning"]])
-    sheet.append(["Notes", report.counts["information"]])
-    sheet.append([])
-    sheet.append(["Code", "Severity", "What", "Count", "First place", "How to fix"])
-    for cell in sheet[sheet.max_row]:
-        cell.font = _BOLD
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["C"].width = 45
+    sheet.column_dimensions["E"].width = 24
+    _append(sheet, [report.verdict()], Font(bold=True, size=14))
+    _append(
+        sheet, [f"Checked against version {report.standard.version}: {report.standard.reason}."]
+    )
+    _append(sheet, [])
+    _append(sheet, ["Errors", report.counts["error"]])
+    _append(sheet, ["Warnings", report.counts["warning"]])
+    _append(sheet, ["Notes", report.counts["information"]])
+    _append(sheet, [])
+    _append(sheet, ["Code", "Severity", "What", "Count", "First place", "How to fix"], _BOLD)
     for code, issues in report.by_code().items():
         entry = ENTRIES[code]
         first = issues[0].location
-        sheet.append(
+        _append(
+            sheet,
             [
                 code,
                 entry.severity.value,
@@ -81,11 +106,8 @@ def _summary_sheet(book: Workbook, report: Report) -> None:
                 len(issues),
                 f"{first.sheet or first.table or ''} {first.cell or first.path or ''}".strip(),
                 entry.docs_url,
-            ]
+            ],
         )
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["C"].width = 45
-    sheet.column_dimensions["E"].width = 24
 
 
 # Excel shows at most 1,048,576 rows: the header, the issues, and a last row saying how
@@ -96,30 +118,21 @@ _EXCEL_ROWS = 1_048_576
 def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
     sheet = book.create_sheet(ALL_ISSUES_SHEET, 1)
     columns = (*_COLUMNS, "value") if show_values else _COLUMNS
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = _BOLD
     room = _EXCEL_ROWS - 2
     listed = report.issues if len(report.issues) <= room + 1 else report.issues[:room]
+    rows = len(listed) + 1 + (len(listed) < len(report.issues))
+    # Set before the rows: a workbook written row by row takes them first.
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows}"
+    sheet.column_dimensions["I"].width = 90
+    _append(sheet, list(columns), _BOLD)
     for issue in listed:
         document = issue_dict(issue, show_values)
-        sheet.append([document.get(column) for column in columns])
+        _append(sheet, [document.get(column) for column in columns])
     if len(listed) < len(report.issues):
         more = len(report.issues) - len(listed)
-        sheet.append(
-            [
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                f"... and {more:,} more issues, past the {_EXCEL_ROWS:,} rows a sheet can "
-                "hold: the JSON report (--format json) lists every issue.",
-            ]
+        note = (
+            f"... and {more:,} more issues, past the {_EXCEL_ROWS:,} rows a sheet can "
+            "hold: the JSON report (--format json) lists every issue."
         )
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.column_dimensions["I"].width = 90
+        _append(sheet, [None] * (len(_COLUMNS) - 1) + [note])
