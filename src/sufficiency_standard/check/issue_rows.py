@@ -71,6 +71,13 @@ def locations(
     ]
 
 
+def one_place_each(
+    table: TypedTable, field_names: str | Sequence[str | None] | None, indices: Sequence[int]
+) -> list[tuple[Location, ...]]:
+    """For row_issues' `related`: one place per row (the other end of each issue)."""
+    return [(place,) for place in locations(table, field_names, indices)]
+
+
 def shown(field: Field, value: str | None) -> str:
     """How a message quotes a value: never a personal value."""
     if field.is_personal:

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from sufficiency_standard.catalogue import Entry, declare, make_issue
-from sufficiency_standard.check.issue_rows import location, locations, row_issues
+from sufficiency_standard.check.issue_rows import location, locations, one_place_each, row_issues
 from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.once import BuiltOnce
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
@@ -167,7 +167,7 @@ def _date_order_rule(code: str, title: str, table_name: str, earlier: str, later
             later,
             indices,
             values=ends,
-            related=[(place,) for place in locations(table, earlier, indices)],
+            related=one_place_each(table, earlier, indices),
             later_title=second.title,
             later_value=ends,
             earlier_title=first.title,
@@ -388,14 +388,11 @@ def costs_within_placement(context: RuleContext) -> list[Issue]:
         costs,
         ["cost_start_date" if first else "cost_end_date" for first in early],
         wrong.get_column(ROW_INDEX).to_list(),
-        related=[
-            (place,)
-            for place in locations(
-                placements,
-                ["start_date" if first else "end_date" for first in early],
-                wrong.get_column("__placement_row").to_list(),
-            )
-        ],
+        related=one_place_each(
+            placements,
+            ["start_date" if first else "end_date" for first in early],
+            wrong.get_column("__placement_row").to_list(),
+        ),
         period=_periods(wrong.get_column("cost_start_date"), wrong.get_column("cost_end_date")),
         placement_period=_periods(
             wrong.get_column("__placement_start"), wrong.get_column("__placement_end")
@@ -455,12 +452,9 @@ def cost_periods_do_not_overlap(context: RuleContext) -> list[Issue]:
         costs,
         "cost_start_date",
         clash.get_column(ROW_INDEX).to_list(),
-        related=[
-            (place,)
-            for place in locations(
-                costs, "cost_end_date", clash.get_column("__previous_row").to_list()
-            )
-        ],
+        related=one_place_each(
+            costs, "cost_end_date", clash.get_column("__previous_row").to_list()
+        ),
         start=_shown_dates(clash.get_column("cost_start_date")),
         basis=[f"{basis.lower()} " if basis else "" for basis in clash["cost_basis"].to_list()],
         previous_end=[
@@ -630,12 +624,9 @@ def placements_do_not_overlap(context: RuleContext) -> list[Issue]:
         placements,
         "start_date",
         clash.get_column(ROW_INDEX).to_list(),
-        related=[
-            (place,)
-            for place in locations(
-                placements, "end_date", clash.get_column("__previous_row").to_list()
-            )
-        ],
+        related=one_place_each(
+            placements, "end_date", clash.get_column("__previous_row").to_list()
+        ),
         start=_shown_dates(clash.get_column("start_date")),
         previous_end=_shown_dates(clash.get_column("__previous_end")),
     )
@@ -730,12 +721,9 @@ def weekly_cost_is_plausible(context: RuleContext) -> list[Issue]:
         "total_weekly_cost",
         outside.get_column(ROW_INDEX).to_list(),
         values=[f"{total:.2f}" for total in totals],
-        related=[
-            (place,)
-            for place in locations(
-                placements, "placement_type", outside.get_column("__placement_row").to_list()
-            )
-        ],
+        related=one_place_each(
+            placements, "placement_type", outside.get_column("__placement_row").to_list()
+        ),
         total=[f"{total:,.2f}" for total in totals],
         placement_type=[kind.lower() for kind in outside.get_column("__placement_type").to_list()],
         low=[f"{low:,.0f}" for low in outside.get_column("__low").to_list()],
