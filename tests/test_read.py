@@ -914,3 +914,45 @@ def test_numbers_with_blank_cells_from_a_workbook_are_written_as_each_cell_is(tm
     for field, column in (("total_weekly_cost", 1), ("health_contribution", 2)):
         assert costs.frame[field].to_list() == [cell_text(row[column]) for row in cells]
     assert costs.frame["total_weekly_cost"].null_count() == 99
+
+
+# Unicode's White_Space characters, which \\s matches in polars' regular expressions.
+_EVERY_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from([*_EVERY_SPACE, "!", "a", "~", "\x7f", "\x80", "é",
+                                          "\u2fff", "\u3001", "中", "😀", "\x1f"]), max_size=4),
+        min_size=1, max_size=30,
+    )
+)  # fmt: skip
+def test_the_quick_test_for_text_never_passes_a_value_starting_with_white_space(values):
+    """Blank rows are found by comparing each row's first value with two bounds; where
+    that says "starts with text", the regular expression agrees (it is not consulted)."""
+    import polars as pl
+
+    from sufficiency_standard.read.tabular import _starts_with_text
+
+    column = pl.Series(values, dtype=pl.String)
+    quick = _starts_with_text(column).to_list()
+    starts_with_text = column.str.contains(r"^\S").to_list()
+    assert all(exact for fast, exact in zip(quick, starts_with_text, strict=True) if fast)
+    # Every white space character of the regular expression is one the bounds catch.
+    assert not any(_starts_with_text(pl.Series([c + "x" for c in _EVERY_SPACE])).to_list())
+
+
+def test_blank_rows_of_every_kind_of_white_space_are_dropped_and_others_kept(tmp_path):
+    """A row of only white space (any kind) is blank; a row whose first value starts
+    with a space or a letter such as é but holds text is kept, with its row number."""
+    path = tmp_path / "children.csv"
+    rows = ["child_id,sex", "C1,F", "\u3000,\u00a0", " C2,M", "\t, ", "é3,F", "\u2003C4,M"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    submission = read_submission([path], STANDARD)
+    table = submission.tables["children"]
+    assert table.frame["child_id"].to_list() == ["C1", " C2", "é3", "\u2003C4"]
+    assert list(table.row_numbers) == [2, 4, 6, 7]

