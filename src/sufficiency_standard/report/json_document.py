@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Location
-from sufficiency_standard.report.model import Report
+from sufficiency_standard.report.model import LOCATION_MEMBERS, Report
 
 if TYPE_CHECKING:
     import polars as pl
@@ -147,22 +147,8 @@ def _places_frame(places: list[Location]) -> pl.DataFrame:
     import polars as pl
 
     return pl.DataFrame(
-        {
-            "table": [place.table for place in places],
-            "field": [place.field for place in places],
-            "row": [place.row for place in places],
-            "cell": [place.cell for place in places],
-            "path": [place.path for place in places],
-            "source": [place.source for place in places],
-        },
-        schema={
-            "table": pl.String,
-            "field": pl.String,
-            "row": pl.Int64,
-            "cell": pl.String,
-            "path": pl.String,
-            "source": pl.String,
-        },
+        {name: [getattr(place, name) for place in places] for name in LOCATION_MEMBERS},
+        schema={name: pl.Int64 if name == "row" else pl.String for name in LOCATION_MEMBERS},
     )
 
 
@@ -171,11 +157,10 @@ def _place_text(indent: str) -> pl.Expr:
     import polars as pl
 
     pieces: list[pl.Expr] = []
-    for name in ("table", "field", "row", "cell", "path", "source"):
+    for number, name in enumerate(LOCATION_MEMBERS):
         column = pl.col(name)
         value = column.cast(pl.String).fill_null("null") if name == "row" else _json_text(column)
-        prefix = f'"{name}": ' if name == "table" else f',{indent}"{name}": '
-        pieces += [pl.lit(prefix), value]
+        pieces += [pl.lit(("" if number == 0 else f",{indent}") + f'"{name}": '), value]
     return pl.concat_str(pieces)
 
 

@@ -105,15 +105,12 @@ class Report:
         }
 
 
+# A place in the JSON report: these members of a Location, in this order.
+LOCATION_MEMBERS = ("table", "field", "row", "cell", "path", "source")
+
+
 def location_dict(location: Location) -> dict[str, Any]:
-    return {
-        "table": location.table,
-        "field": location.field,
-        "row": location.row,
-        "cell": location.cell,
-        "path": location.path,
-        "source": location.source,
-    }
+    return {name: getattr(location, name) for name in LOCATION_MEMBERS}
 
 
 def issue_dict(issue: Issue, show_values: bool) -> dict[str, Any]:
