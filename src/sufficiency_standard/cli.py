@@ -186,7 +186,8 @@ def validate(
     try:
         _write_report(report, report_format, output, paths, show_values, examples)
     except OSError as error:
-        raise _fail(f"cannot write the report to {output}: {error.strerror or error}") from None
+        where = output or "standard output"
+        raise _fail(f"cannot write the report to {where}: {error.strerror or error}") from None
     if output and report_format is not ReportFormat.console:
         typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
     raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
