@@ -461,6 +461,24 @@ def test_csv_rows_longer_than_the_header_keep_every_value(tmp_path):
     assert [issue.cell for issue in codes(submission, "COLUMN-NO-HEADER")] == ["E1"]
 
 
+@pytest.mark.parametrize("ragged", [False, True], ids=["read by polars", "read by csv module"])
+def test_quoted_empty_csv_cells_are_blank(tmp_path, ragged):
+    """A writer that quotes every cell writes an empty one as "": it is blank (null), as
+    an unquoted empty cell is, and a row of them is a blank row."""
+    rows = [COST_HEADER, ["K1", "", "x", ""], ["", "", "", ""], ["K3", "P1", "", " "]]
+    if ragged:  # a row longer than the header: polars refuses it, the csv module reads it
+        rows.append(["K4", "P1", "y", "4", ""])
+    path = tmp_path / "costs.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows(rows)
+    assert b'"K1","",' in path.read_bytes()
+    costs = read_submission([path], STANDARD).tables["costs"]
+    expected = [(2, ("K1", None, "x", None)), (4, ("K3", "P1", None, " "))]
+    if ragged:
+        expected.append((5, ("K4", "P1", "y", "4")))
+    assert list(zip(costs.row_numbers, costs.frame.rows(), strict=True)) == expected
+
+
 def test_csv_with_an_unclosed_quote_is_refused_with_its_line(tmp_path):
     path = tmp_path / "costs.csv"
     path.write_text('cost_id,placement_id\nK1,"P1\nK2,P2\n', encoding="utf-8")

@@ -245,6 +245,8 @@ def _body_by_polars(
             skip_rows=header_index,
             schema={raw_column(i): pl.String for i in range(width)},
             infer_schema=False,
+            # A quoted empty cell ("") is as blank as an empty one, and null like it.
+            null_values=[""],
             truncate_ragged_lines=False,
             raise_if_empty=False,
         )
@@ -273,7 +275,7 @@ def _body_by_csv_module(
     columns: dict[str, list[str | None]] = {raw_column(i): [] for i in range(width)}
     for row in rows:
         for index in range(width):
-            columns[raw_column(index)].append(row[index] if index < len(row) else None)
+            columns[raw_column(index)].append((row[index] or None) if index < len(row) else None)
     body = pl.DataFrame(columns, schema={column: pl.String for column in columns})
     return header, body
 

@@ -42,6 +42,18 @@ def raw_column(index: int) -> str:
     return f"c{index}"
 
 
+def empty_as_null(body: pl.DataFrame) -> pl.DataFrame:
+    """`body` with "" (an empty cell, as some readers give it) as null; only the columns
+    that hold one are rewritten."""
+    if not body.width or not body.height:
+        return body
+    holds_empty = body.select((pl.col(n).str.len_bytes() == 0).any() for n in body.columns).row(0)
+    emptied = [n for n, empty in zip(body.columns, holds_empty, strict=True) if empty]
+    if not emptied:
+        return body
+    return body.with_columns(pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in emptied)
+
+
 def build_table(
     table: Table,
     *,
@@ -55,23 +67,15 @@ def build_table(
 
     `body` holds the rows under the header, in file order, as String columns named by
     `raw_column(i)`; its row j is shown as row `header_row + 1 + j`. It may be wider than
-    the header (cells past the last header cell).
+    the header (cells past the last header cell). An empty cell is null, never "" (see
+    `empty_as_null`), so that blank means null everywhere after reading.
     """
     width = body.width
     header = list(header) + [None] * (width - len(header))
     layout = map_header(header, FieldMatcher(table), source=source, header_row=header_row)
     issues = list(layout.issues)
 
-    # "" (a quoted empty CSV cell) is as blank as an empty one; only the columns that
-    # hold one are rewritten.
     names = [raw_column(i) for i in range(width)]
-    if width and body.height:
-        holds_empty = body.select((pl.col(n).str.len_bytes() == 0).any() for n in names).row(0)
-        emptied = [n for n, empty in zip(names, holds_empty, strict=True) if empty]
-        if emptied:
-            body = body.with_columns(
-                pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n in emptied
-            )
 
     # A row is blank when every cell is empty or spaces. A row's first non-empty cell
     # settles almost every row; only rows whose first value is spaces need all their cells.

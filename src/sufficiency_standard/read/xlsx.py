@@ -35,7 +35,7 @@ from sufficiency_standard.read.headers import (
     match_table_name,
 )
 from sufficiency_standard.read.sheet_xml import scan_sheet, sheet_parts
-from sufficiency_standard.read.tabular import build_table, raw_column
+from sufficiency_standard.read.tabular import build_table, empty_as_null, raw_column
 from sufficiency_standard.read.values import datetime_text, number_text
 from sufficiency_standard.sheets import OWN_SHEETS
 from sufficiency_standard.standard import Standard, Table
@@ -247,9 +247,11 @@ def _read_sheet(
     width = len(rows[header_index])
     body_rows = rows[header_index + 1 :]
     columns: Iterable[Sequence[Any]] = zip(*body_rows, strict=True) if body_rows else [()] * width
-    body = pl.DataFrame(
-        {raw_column(i): column_text(column) for i, column in enumerate(columns)},
-        schema={raw_column(i): pl.String for i in range(width)},
+    body = empty_as_null(
+        pl.DataFrame(
+            {raw_column(i): column_text(column) for i, column in enumerate(columns)},
+            schema={raw_column(i): pl.String for i in range(width)},
+        )
     )
     header_row = header_index + 1
     source_table, issues = build_table(
