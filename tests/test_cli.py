@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -339,3 +340,20 @@ def test_the_json_report_to_standard_output_is_the_same_as_to_a_file(tmp_path: P
     assert written.returncode == printed.returncode == 1
     assert printed.stdout == to_file.read_bytes()
     assert json.loads(printed.stdout)["counts"]["error"] >= 4
+
+
+# ---------------------------------------------------------------- process settings
+
+
+def test_the_command_sets_polars_allocator_unless_the_user_has(monkeypatch) -> None:
+    """The command keeps freed memory a little longer (a run that reads large tables one
+    after another reuses it); what a user has set in the environment is left as it is."""
+    from sufficiency_standard.cli import POLARS_ALLOCATOR_SETTING, tune_polars_allocator
+
+    name, value = POLARS_ALLOCATOR_SETTING
+    monkeypatch.delenv(name, raising=False)
+    tune_polars_allocator()
+    assert os.environ[name] == value == "dirty_decay_ms:2000"
+    monkeypatch.setenv(name, "narenas:1")
+    tune_polars_allocator()
+    assert os.environ[name] == "narenas:1"

@@ -565,6 +565,21 @@ def keygen(
     typer.echo(f"Key written to {written}. Keep it safe and never share it.", err=True)
 
 
+# Polars' allocator (jemalloc) gives freed memory back to the system soon after it is
+# freed, and each table read next then has its fresh pages zeroed by the kernel again.
+# Kept for two seconds, that memory is reused: at a million placements the whole run
+# is about 4% faster (a sixth fewer page faults) for about 250 MB more at its peak.
+# Read by polars once, when it is loaded; a setting the user has made is kept.
+POLARS_ALLOCATOR_SETTING = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:2000")
+
+
+def tune_polars_allocator() -> None:
+    """Set polars' allocator for a run that reads tables one after another, unless the
+    user has set it; it takes effect only if polars has not been loaded yet."""
+    name, value = POLARS_ALLOCATOR_SETTING
+    os.environ.setdefault(name, value)
+
+
 def main() -> None:
     """The `sufficiency` console script: the app, then a quick exit.
 
@@ -572,6 +587,7 @@ def main() -> None:
     without the interpreter's teardown, which for a large submission spends a tenth
     of a second freeing what the operating system frees at once.
     """
+    tune_polars_allocator()
     try:
         app(prog_name="sufficiency")
         code = 0
