@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from sufficiency_standard.check.values import type_table
@@ -30,7 +32,8 @@ _DATES = [
 ]  # fmt: skip
 _INTEGERS = [
     "0", "7", "007", "-0", "-3", "1,234", "12.0", "12.", "12.5", "1e3", "+4", " 5 ", "one",
-    "123456789012345", "1234567890123456789", "٣", "1,2,3", "9" * 20,
+    "123456789012345", "1234567890123456789", "٣", "1,2,3", "9" * 20, "+123456789012345",
+    "-12345678901234", "9007199254740993", "+0", "1_000", "0x1F", "5\n", "\u00a05", "++5",
 ]  # fmt: skip
 _DECIMALS = [
     "0", "12", "12.5", "-4.2", "0001.50", "£1,234.50", "1,234", "£ 12", "-£5", "£-5", ".5",
@@ -50,6 +53,10 @@ _TEXTS = [
     "x",
     "É",
     "\u00a0x",
+    "TA1 2\n",
+    "E06000066\n",
+    "\u3000E06000066",
+    "2011-04 ",
 ]
 
 
@@ -402,3 +409,58 @@ def test_shared_values_are_built_once_when_two_checks_ask_together() -> None:
     assert built.get("other", lambda: "nested " + built.get("costs with placements", build)) == (
         "nested joined"
     )
+
+
+# Patterns a standard might have: the standard's own, and ones that can match text with
+# white space at either end, or nothing, or inside other text.
+_PATTERNS = [
+    r"^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9])?$", r"^(E(06|08|09|10)|W06|S12|N09)[0-9]{6}$",
+    r"^[0-9]{4}-(0[1-9]|1[0-2])$", r"^(SC[0-9]{6}|[0-9]{7}|X-[A-Za-z0-9][A-Za-z0-9-]*)$",
+    r"^[0-9]+\.[0-9]+\.[0-9]+$", r"^a( b)*$", r"^(a|)b$", r"^\w+$", r"^[+-]\d$",
+    r"^[A-Z ]+$", r"^\S+$", r"^.+$", r"^[^a]+$", r"^a\s$", r"^(a|b )$", r"^a*$", r"^x?$",
+    r"^a(b )?$", r"^( |a)b$", r"^a(b|c?) ?$", r"^[\u3000]x$", r"^x[\x00-\x20]$", r"a$",
+    r"^a", r"^a|b$", r"^a(?=b)",
+]  # fmt: skip
+
+
+def test_patterns_proved_to_match_only_plain_text() -> None:
+    """The standard's own patterns are proved (their columns skip the test for
+    surrounding spaces); no pattern that can match white space at an end, nothing, or text
+    inside other text is."""
+    from sufficiency_standard.check.values import _matches_only_plain_text
+
+    standard = load_standard(None)
+    patterns = {f.pattern for t in standard.tables for f in t.fields if f.pattern}
+    assert patterns and all(_matches_only_plain_text(p) for p in patterns)
+    proved = [p for p in _PATTERNS if _matches_only_plain_text(p)]
+    assert proved == _PATTERNS[:9]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_proved_pattern_matches_no_text_with_white_space_at_either_end(data) -> None:
+    """Checked with polars' own engine (Rust), on text the pattern matches, with white
+    space of every kind put before or after it."""
+    from sufficiency_standard.check.values import _matches_only_plain_text
+
+    pattern = data.draw(st.sampled_from([p for p in _PATTERNS if _matches_only_plain_text(p)]))
+    matched = data.draw(st.from_regex(pattern, fullmatch=True).filter(lambda t: "\n" not in t))
+    space = data.draw(st.sampled_from([c for c in map(chr, range(0x3001)) if c.isspace()]))
+    texts = pl.Series([matched, space + matched, matched + space, "", space])
+    assert pl.select(texts.str.contains(pattern)).to_series().to_list() == [
+        True, False, False, False, False
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="0123456789+-., _e\u00a0\u0663\uff15x", max_size=18))
+def test_polars_reads_a_whole_number_from_a_sign_and_digits_only(text: str) -> None:
+    """The fast path reads whole numbers with polars' integer parser alone: it takes a
+    sign and digits and nothing else (no spaces, separators, exponents or other digits)."""
+    import re
+
+    read = pl.Series([text], dtype=pl.String).cast(pl.Int64, strict=False)[0]
+    plain = re.fullmatch(r"[+-]?[0-9]+", text) is not None
+    assert (read is not None) == (plain and abs(int(text)) < 2**63)
+    if read is not None:
+        assert read == int(text)
