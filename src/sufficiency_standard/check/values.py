@@ -653,7 +653,9 @@ def _read_columns(
         if name in fast_names:
             slow_mask = ~first.get_column(f"__fast:{name}")
             rows = slow_mask.arg_true()
-            texts = raw.select(name).filter(slow_mask)
+            # In one piece: the rows left are few, and the full expressions, a dozen for
+            # a date, would otherwise run once for each of the file's blocks of rows.
+            texts = raw.select(name).filter(slow_mask).rechunk()
             fast_value = first.get_column(name) if name in first.columns else raw.get_column(name)
         else:
             rows = pl.int_range(height, eager=True, dtype=pl.UInt32)
