@@ -24,7 +24,7 @@ def _is_money(field: Field) -> bool:
 
 def _failing(table: TypedTable, mask: pl.Expr, field: Field) -> tuple[list[int], list[object]]:
     """The rows where `mask` holds, and their values."""
-    failing = table.frame.filter(mask.fill_null(False)).select(ROW_INDEX, field.name)
+    failing = table.frame.select(ROW_INDEX, field.name).filter(mask.fill_null(False))
     return failing.get_column(ROW_INDEX).to_list(), failing.get_column(field.name).to_list()
 
 
@@ -39,18 +39,19 @@ def check_fields(table: TypedTable) -> list[Issue]:
     """
     issues: list[Issue] = []
     raw_blank = table.blank
+    row_index = table.frame.get_column(ROW_INDEX)
     for field in table.table.fields:
         column = pl.col(field.name)
         title = field.title
         if field.required and field.name in raw_blank:
-            rows = table.frame.filter(raw_blank[field.name]).get_column(ROW_INDEX).to_list()
+            rows = row_index.filter(raw_blank[field.name]).to_list()
             issues += cell_issues(
                 table, field, "VALUE-REQUIRED", rows, [None] * len(rows), field_title=title
             )
         if field.recommended and field.name in raw_blank and table.height:
             blank = int(raw_blank[field.name].sum())
             if blank:
-                first = int(table.frame.filter(raw_blank[field.name]).get_column(ROW_INDEX)[0])
+                first = int(row_index[raw_blank[field.name].arg_max()])
                 issues.append(
                     make_issue(
                         "VALUE-RECOMMENDED",
