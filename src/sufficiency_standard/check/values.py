@@ -144,10 +144,12 @@ class TypedTable:
     )
 
     def judgeable(self, *field_names: str) -> pl.DataFrame:
-        """The rows a rule on these fields can judge: an unreadable value has its own
-        error, and reading it as blank would only add a second, wrong one."""
+        """ROW_INDEX and these fields, in the rows a rule on them can judge: an unreadable
+        value has its own error, and reading it as blank would only add a second, wrong
+        one. Only these columns are copied, however wide the table."""
         mask = self.readable(field_names)
-        return self.frame if mask.all() else self.frame.filter(mask)
+        columns = self.frame.select(ROW_INDEX, *field_names)
+        return columns if mask.all() else columns.filter(mask)
 
     def readable(self, field_names: tuple[str, ...] | list[str]) -> pl.Series:
         """Rows where none of these fields holds text that could not be read."""
