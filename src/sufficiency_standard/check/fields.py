@@ -22,10 +22,35 @@ def _is_money(field: Field) -> bool:
     return bool(field.unit) and "GBP" in str(field.unit.get("ucum_code", ""))
 
 
-def _failing(table: TypedTable, mask: pl.Expr, field: Field) -> tuple[list[int], list[object]]:
+def _failing(table: TypedTable, mask: pl.Series, field: Field) -> tuple[list[int], list[object]]:
     """The rows where `mask` holds, and their values."""
-    failing = table.frame.select(ROW_INDEX, field.name).filter(mask.fill_null(False))
+    if not mask.any():
+        return [], []
+    failing = table.frame.select(ROW_INDEX, field.name).filter(mask)
     return failing.get_column(ROW_INDEX).to_list(), failing.get_column(field.name).to_list()
+
+
+def _range_tests(table: TypedTable) -> dict[tuple[str, str], pl.Series]:
+    """(field, code) -> the rows failing that range or money test, for every numeric
+    field: worked out in one pass over the table, polars running the tests side by side."""
+    tests: dict[tuple[str, str], pl.Expr] = {}
+    for field in table.table.fields:
+        if field.kind not in ("integer", "decimal") or field.multivalued:
+            continue
+        column = pl.col(field.name)
+        if field.minimum is not None:
+            tests[field.name, "VALUE-MINIMUM"] = column < field.minimum
+        if field.maximum is not None:
+            tests[field.name, "VALUE-MAXIMUM"] = column > field.maximum
+        if _is_money(field):
+            pence = column * 100
+            tests[field.name, "VALUE-MONEY-PLACES"] = (pence - pence.round(0)).abs() > _FLOAT_NOISE
+    if not tests:
+        return {}
+    masks = table.frame.select(
+        test.fill_null(False).alias(str(number)) for number, test in enumerate(tests.values())
+    )
+    return dict(zip(tests, masks.get_columns(), strict=True))
 
 
 def _number_text(value: object) -> str:
@@ -40,8 +65,8 @@ def check_fields(table: TypedTable) -> list[Issue]:
     issues: list[Issue] = []
     raw_blank = table.blank
     row_index = table.frame.get_column(ROW_INDEX)
+    failed = _range_tests(table)
     for field in table.table.fields:
-        column = pl.col(field.name)
         title = field.title
         if field.required and field.name in raw_blank:
             rows = row_index.filter(raw_blank[field.name]).to_list()
@@ -62,24 +87,20 @@ def check_fields(table: TypedTable) -> list[Issue]:
                         field_title=title,
                     )
                 )
-        if field.kind not in ("integer", "decimal") or field.multivalued:
-            continue
-        if field.minimum is not None:
-            rows, values = _failing(table, column < field.minimum, field)
+        if (field.name, "VALUE-MINIMUM") in failed:
+            rows, values = _failing(table, failed[field.name, "VALUE-MINIMUM"], field)
             issues += cell_issues(
                 table, field, "VALUE-MINIMUM", rows, [_number_text(v) for v in values],
                 field_title=title, minimum=_number_text(field.minimum),
             )  # fmt: skip
-        if field.maximum is not None:
-            rows, values = _failing(table, column > field.maximum, field)
+        if (field.name, "VALUE-MAXIMUM") in failed:
+            rows, values = _failing(table, failed[field.name, "VALUE-MAXIMUM"], field)
             issues += cell_issues(
                 table, field, "VALUE-MAXIMUM", rows, [_number_text(v) for v in values],
                 field_title=title, maximum=_number_text(field.maximum),
             )  # fmt: skip
-        if _is_money(field):
-            pence = column * 100
-            off_pence = (pence - pence.round(0)).abs() > _FLOAT_NOISE
-            rows, values = _failing(table, off_pence, field)
+        if (field.name, "VALUE-MONEY-PLACES") in failed:
+            rows, values = _failing(table, failed[field.name, "VALUE-MONEY-PLACES"], field)
             issues += cell_issues(
                 table, field, "VALUE-MONEY-PLACES", rows, [_number_text(v) for v in values],
                 shown_as=[repr(v) for v in values], field_title=title,
