@@ -86,6 +86,19 @@ def _write_report(
             target.flush()
 
 
+def _progress_console(paths: list[Path]):  # -> rich Console | None (rich loaded lazily)
+    """Standard error as a rich console, for the progress display of a large input shown
+    on a terminal; None otherwise, without loading rich (a report to a file or a pipe)."""
+    if _input_size(paths) <= _PROGRESS_BYTES:
+        return None
+    if not sys.stderr.isatty() and "FORCE_TERMINAL" not in os.environ:
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
+
+
 def _input_size(paths: list[Path]) -> int:
     total = 0
     for path in paths:
@@ -150,8 +163,6 @@ def validate(
 
     Exit code 0: valid (warnings allowed); 1: not valid; 2: the input could not be read.
     """
-    from rich.console import Console
-
     from sufficiency_standard.issues import InputError
     from sufficiency_standard.validation import VALIDATION_STAGES
     from sufficiency_standard.validation import validate as run_validation
@@ -163,10 +174,9 @@ def validate(
             raise _fail(f"{path} does not exist")
     if output is not None and (problem := _unwritable(output)):
         raise _fail(f"cannot write the report to {output}: {problem}")
-    stderr = Console(stderr=True)
-    big = _input_size(paths) > _PROGRESS_BYTES and stderr.is_terminal
+    stderr = _progress_console(paths)
     try:
-        if big:
+        if stderr is not None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             columns = (TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn())
