@@ -387,17 +387,18 @@ def test_the_allocator_setting_is_one_polars_takes_without_complaint() -> None:
 
 def test_progress_is_shown_only_on_a_terminal(monkeypatch, tmp_path: Path) -> None:
     """A large input gets a progress display on a terminal; to a file or a pipe there is
-    none (and rich is not loaded for it); FORCE_TERMINAL asks for one anyway."""
+    none (and rich is not loaded for it); TTY_COMPATIBLE=1 asks rich for one anyway."""
     from sufficiency_standard import cli
 
     big = tmp_path / "placements.csv"
     big.write_text("placement_id\n" + "P1\n" * 10, encoding="utf-8")
-    monkeypatch.delenv("FORCE_TERMINAL", raising=False)
+    for name in cli._TERMINAL_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     assert cli._progress_console([big]) is None
     monkeypatch.setattr(cli, "_PROGRESS_BYTES", 10)
     assert cli._progress_console([big]) is None  # large, but not a terminal
-    monkeypatch.setenv("FORCE_TERMINAL", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
     assert cli._progress_console([big]) is not None
     monkeypatch.setattr(cli, "_PROGRESS_BYTES", 10**9)
     assert cli._progress_console([big]) is None  # a terminal, but small

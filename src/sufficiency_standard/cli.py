@@ -86,12 +86,16 @@ def _write_report(
             target.flush()
 
 
+# What makes rich take a file for a terminal (its versions differ): rich decides when set.
+_TERMINAL_SETTINGS = ("TTY_COMPATIBLE", "FORCE_COLOR", "FORCE_TERMINAL")
+
+
 def _progress_console(paths: list[Path]):  # -> rich Console | None (rich loaded lazily)
     """Standard error as a rich console, for the progress display of a large input shown
     on a terminal; None otherwise, without loading rich (a report to a file or a pipe)."""
     if _input_size(paths) <= _PROGRESS_BYTES:
         return None
-    if not sys.stderr.isatty() and "FORCE_TERMINAL" not in os.environ:
+    if not sys.stderr.isatty() and not any(name in os.environ for name in _TERMINAL_SETTINGS):
         return None
     from rich.console import Console
 
