@@ -13,8 +13,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 _STANDARDS = resources.files("sufficiency_standard") / "standards"
 
 
@@ -77,6 +75,8 @@ def schema_path(version: str | None = None) -> Path:
 @cache
 def schema_dict(version: str | None = None) -> dict[str, Any]:
     """The LinkML schema of a version as a dict."""
+    import yaml  # loaded when a schema is asked for, not at every start
+
     return yaml.safe_load(schema_path(version).read_text(encoding="utf-8"))
 
 

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sufficiency_standard.check import check_submission
 from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import InputError
-from sufficiency_standard.mapping import SourceMapping, load_mapping
 from sufficiency_standard.read import open_submission, read_json_object
 from sufficiency_standard.read.source import SourceSubmission
 from sufficiency_standard.report.model import Report, VersionChoice
 from sufficiency_standard.shipped import UnknownVersionError, latest_version, resolve_version
 from sufficiency_standard.standard import Standard, load_standard
+
+if TYPE_CHECKING:  # a mapping is loaded (with yaml) only for a run that has one
+    from sufficiency_standard.mapping import SourceMapping
 
 Progress = Callable[[str], None]
 VALIDATION_STAGES = ("reading", "checking", "reporting")  # what `progress` is told, in order
@@ -98,8 +100,11 @@ def validate(
     """Validate a submission: a workbook, CSV files or folder or zip, a JSON file, or a
     Submission as a dict; `mapping` is an LA's mapping file (or a loaded one) for its own
     sheet names, headers and codes. Raises InputError when the input cannot be read at all."""
-    if mapping is not None and not isinstance(mapping, SourceMapping):
-        mapping = load_mapping(mapping)
+    if mapping is not None:
+        from sufficiency_standard.mapping import SourceMapping, load_mapping
+
+        if not isinstance(mapping, SourceMapping):
+            mapping = load_mapping(mapping)
     with collector_paused():
         return _validate(source, standard_version, progress, mapping)
 
