@@ -446,10 +446,10 @@ def test_a_proved_pattern_matches_no_text_with_white_space_at_either_end(data) -
     pattern = data.draw(st.sampled_from([p for p in _PATTERNS if _matches_only_plain_text(p)]))
     matched = data.draw(st.from_regex(pattern, fullmatch=True).filter(lambda t: "\n" not in t))
     space = data.draw(st.sampled_from([c for c in map(chr, range(0x3001)) if c.isspace()]))
-    texts = pl.Series([matched, space + matched, matched + space, "", space])
-    assert pl.select(texts.str.contains(pattern)).to_series().to_list() == [
-        True, False, False, False, False
-    ]  # fmt: skip
+    texts = pl.Series([space + matched, matched + space, "", space])
+    assert not pl.select(texts.str.contains(pattern).any()).item()
+    if "\\w" not in pattern:  # Python's \w takes more than Rust's (such as "²")
+        assert pl.select(pl.lit(matched).str.contains(pattern)).item()
 
 
 @settings(max_examples=200, deadline=None)
