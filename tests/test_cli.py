@@ -402,3 +402,28 @@ def test_progress_is_shown_only_on_a_terminal(monkeypatch, tmp_path: Path) -> No
     assert cli._progress_console([big]) is not None
     monkeypatch.setattr(cli, "_PROGRESS_BYTES", 10**9)
     assert cli._progress_console([big]) is None  # a terminal, but small
+
+
+def test_html_report_lists_the_first_places_of_each_kind_and_counts_the_rest() -> None:
+    """A page a browser opens at once however many issues there are: each kind lists its
+    first places, in order, and says how many more the JSON and workbook reports list."""
+    from sufficiency_standard.issues import Issue, Location, Severity
+    from sufficiency_standard.report.html import LISTED_PER_CODE, render_html
+    from sufficiency_standard.report.model import Report, VersionChoice
+
+    def issue(code: str, row: int) -> Issue:
+        place = Location("costs", "total_weekly_cost", row, f"K{row}", None, "costs.csv")
+        return Issue(code, Severity.ERROR, f"message of row {row}", place, "x")
+
+    many = [issue("VALUE-NUMBER", row) for row in range(2, LISTED_PER_CODE + 52)]
+    few = [issue("VALUE-CODE", row) for row in range(2, 5)]
+    report = Report(VersionChoice("0.2.0", "default"), ["costs.csv"], many + few, {"costs": 9})
+    page = render_html(report)
+    assert page.count("message of row") == LISTED_PER_CODE + 3
+    assert f"message of row {LISTED_PER_CODE + 1}<" in page  # the first ones, in order
+    assert f"message of row {LISTED_PER_CODE + 2}<" not in page
+    assert page.count("more of this kind") == 1 and "… and 50 more of this kind" in page
+    assert "1,050)" in page  # the kind's heading counts them all
+    whole = render_html(report, per_code=None)
+    assert whole.count("message of row") == LISTED_PER_CODE + 53
+    assert "more of this kind" not in whole

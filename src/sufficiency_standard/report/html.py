@@ -27,7 +27,17 @@ def _where(issue: Issue) -> str:
     return " ".join(p for p in parts if p)
 
 
-def render_html(report: Report, show_values: bool = False) -> str:
+# Rows listed for each kind of issue: a page a browser opens at once, whatever the
+# submission (a whole column written wrong is a million rows); the JSON and workbook
+# reports list every issue.
+LISTED_PER_CODE = 1_000
+
+
+def render_html(
+    report: Report, show_values: bool = False, per_code: int | None = LISTED_PER_CODE
+) -> str:
+    """The page; each kind of issue lists its first `per_code` places (None: all), in
+    the report's order, and says how many more there are."""
     counts = report.counts
     state = "valid" if report.valid else "invalid"
     out = [
@@ -58,13 +68,21 @@ def render_html(report: Report, show_values: bool = False) -> str:
         )
         out.append("<table><tr><th>Where</th><th>What is wrong</th>")
         out.append("<th>Value</th></tr>" if show_values else "</tr>")
-        for issue in issues:
+        listed = issues if per_code is None else issues[:per_code]
+        for issue in listed:
             value_cell = ""
             if show_values:
                 value_cell = f"<td>{escape(issue.value or '')}</td>"
             out.append(
                 f"<tr><td>{escape(_where(issue))}</td><td>{escape(issue.message)}</td>"
                 f"{value_cell}</tr>"
+            )
+        if len(issues) > len(listed):
+            more = len(issues) - len(listed)
+            out.append(
+                f'<tr><td colspan="{3 if show_values else 2}">… and {more:,} more of this '
+                "kind, not listed here: the JSON report (<code>--format json</code>) and "
+                "the workbook report (<code>--format xlsx</code>) list every one.</td></tr>"
             )
         out.append(
             f'</table><p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
