@@ -53,6 +53,18 @@ def _range_tests(table: TypedTable) -> dict[tuple[str, str], pl.Series]:
     return dict(zip(tests, masks.get_columns(), strict=True))
 
 
+_RANGE_CODES = ("VALUE-MINIMUM", "VALUE-MAXIMUM", "VALUE-MONEY-PLACES")  # _range_tests' codes
+
+
+def _range_params(field: Field, code: str, values: list[object]) -> dict[str, object]:
+    """What a range or money message says besides the field and the value."""
+    if code == "VALUE-MINIMUM":
+        return {"minimum": _number_text(field.minimum)}
+    if code == "VALUE-MAXIMUM":
+        return {"maximum": _number_text(field.maximum)}
+    return {"shown_as": [repr(v) for v in values]}
+
+
 def _number_text(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -87,22 +99,11 @@ def check_fields(table: TypedTable) -> list[Issue]:
                         field_title=title,
                     )
                 )
-        if (field.name, "VALUE-MINIMUM") in failed:
-            rows, values = _failing(table, failed[field.name, "VALUE-MINIMUM"], field)
-            issues += cell_issues(
-                table, field, "VALUE-MINIMUM", rows, [_number_text(v) for v in values],
-                field_title=title, minimum=_number_text(field.minimum),
-            )  # fmt: skip
-        if (field.name, "VALUE-MAXIMUM") in failed:
-            rows, values = _failing(table, failed[field.name, "VALUE-MAXIMUM"], field)
-            issues += cell_issues(
-                table, field, "VALUE-MAXIMUM", rows, [_number_text(v) for v in values],
-                field_title=title, maximum=_number_text(field.maximum),
-            )  # fmt: skip
-        if (field.name, "VALUE-MONEY-PLACES") in failed:
-            rows, values = _failing(table, failed[field.name, "VALUE-MONEY-PLACES"], field)
-            issues += cell_issues(
-                table, field, "VALUE-MONEY-PLACES", rows, [_number_text(v) for v in values],
-                shown_as=[repr(v) for v in values], field_title=title,
-            )  # fmt: skip
+        for code in _RANGE_CODES:
+            if (field.name, code) in failed:
+                rows, values = _failing(table, failed[field.name, code], field)
+                issues += cell_issues(
+                    table, field, code, rows, [_number_text(v) for v in values],
+                    field_title=title, **_range_params(field, code, values),
+                )  # fmt: skip
     return issues
