@@ -427,12 +427,12 @@ def test_patterns_proved_to_match_only_plain_text() -> None:
     """The standard's own patterns are proved (their columns skip the test for
     surrounding spaces); no pattern that can match white space at an end, nothing, or text
     inside other text is."""
-    from sufficiency_standard.check.values import _matches_only_plain_text
+    from sufficiency_standard.check.patterns import matches_only_plain_text
 
     standard = load_standard(None)
     patterns = {f.pattern for t in standard.tables for f in t.fields if f.pattern}
-    assert patterns and all(_matches_only_plain_text(p) for p in patterns)
-    proved = [p for p in _PATTERNS if _matches_only_plain_text(p)]
+    assert patterns and all(matches_only_plain_text(p) for p in patterns)
+    proved = [p for p in _PATTERNS if matches_only_plain_text(p)]
     assert proved == _PATTERNS[:9]
 
 
@@ -441,9 +441,9 @@ def test_patterns_proved_to_match_only_plain_text() -> None:
 def test_a_proved_pattern_matches_no_text_with_white_space_at_either_end(data) -> None:
     """Checked with polars' own engine (Rust), on text the pattern matches, with white
     space of every kind put before or after it."""
-    from sufficiency_standard.check.values import _matches_only_plain_text
+    from sufficiency_standard.check.patterns import matches_only_plain_text
 
-    pattern = data.draw(st.sampled_from([p for p in _PATTERNS if _matches_only_plain_text(p)]))
+    pattern = data.draw(st.sampled_from([p for p in _PATTERNS if matches_only_plain_text(p)]))
     matched = data.draw(st.from_regex(pattern, fullmatch=True).filter(lambda t: "\n" not in t))
     space = data.draw(st.sampled_from([c for c in map(chr, range(0x3001)) if c.isspace()]))
     texts = pl.Series([space + matched, matched + space, "", space])
