@@ -345,10 +345,10 @@ def test_the_json_report_to_standard_output_is_the_same_as_to_a_file(tmp_path: P
 # ---------------------------------------------------------------- process settings
 
 
-def test_the_command_sets_polars_allocator_unless_the_user_has(monkeypatch) -> None:
+def test_the_command_sets_polars_allocator_before_the_users_options(monkeypatch) -> None:
     """The command keeps freed memory a little longer, pooled per processor on Linux (a
-    run that reads large tables one after another reuses it); what a user has set in the
-    environment is left as it is."""
+    run that reads large tables one after another reuses it); options a user has set
+    come after it, so that theirs win."""
     from sufficiency_standard.cli import (
         POLARS_ALLOCATOR,
         polars_allocator_setting,
@@ -357,12 +357,46 @@ def test_the_command_sets_polars_allocator_unless_the_user_has(monkeypatch) -> N
 
     assert polars_allocator_setting("linux") == "dirty_decay_ms:2000,percpu_arena:percpu"
     assert polars_allocator_setting("darwin") == "dirty_decay_ms:2000"
+    ours = polars_allocator_setting()
     monkeypatch.delenv(POLARS_ALLOCATOR, raising=False)
     tune_polars_allocator()
-    assert os.environ[POLARS_ALLOCATOR] == polars_allocator_setting()
-    monkeypatch.setenv(POLARS_ALLOCATOR, "narenas:1")
-    tune_polars_allocator()
-    assert os.environ[POLARS_ALLOCATOR] == "narenas:1"
+    assert os.environ[POLARS_ALLOCATOR] == ours
+    for given, expected in [
+        ("narenas:1", f"{ours},narenas:1"),
+        ("dirty_decay_ms:100", f"{ours},dirty_decay_ms:100"),
+        # What polars writes when it is loaded is its own choice, not the user's.
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000", ours),
+        ("dirty_decay_ms:500,muzzy_decay_ms:1000,narenas:1", f"{ours},narenas:1"),
+        (
+            "dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always,metadata_thp:always",
+            ours,
+        ),
+    ]:
+        monkeypatch.setenv(POLARS_ALLOCATOR, given)
+        tune_polars_allocator()
+        assert os.environ[POLARS_ALLOCATOR] == expected, given
+
+
+def test_the_allocator_is_tuned_when_started_by_a_program_that_loaded_polars() -> None:
+    """Polars writes its own allocator settings into the environment when it is loaded,
+    and every process a Python program that uses polars starts inherits them (a
+    benchmark runner, a hub's pipeline): the command still tunes the allocator. Fails
+    if polars changes what it writes."""
+    script = (
+        "import os, subprocess, sys\n"
+        "import polars\n"
+        "child = 'from sufficiency_standard.cli import tune_polars_allocator as t, "
+        "POLARS_ALLOCATOR as n; import os; t(); print(os.environ[n])'\n"
+        "subprocess.run([sys.executable, '-c', child], check=True)\n"
+    )
+    from sufficiency_standard.cli import POLARS_ALLOCATOR, polars_allocator_setting
+
+    env = {name: value for name, value in os.environ.items() if name != POLARS_ALLOCATOR}
+    printed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.strip() == polars_allocator_setting()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="polars' allocator as built for Linux")

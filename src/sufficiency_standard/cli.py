@@ -593,10 +593,25 @@ def polars_allocator_setting(platform: str = sys.platform) -> str:
     return "dirty_decay_ms:2000" + (",percpu_arena:percpu" if platform == "linux" else "")
 
 
+# What polars writes into the environment when it is loaded (its own settings first,
+# then any given), so what a command started by a Python program that uses polars
+# inherits: polars' choice, not the user's.
+_POLARS_OWN_SETTINGS = (
+    "dirty_decay_ms:500,muzzy_decay_ms:1000",
+    "thp:always,metadata_thp:always",  # with POLARS_THP=1, which the command inherits too
+)
+
+
 def tune_polars_allocator() -> None:
-    """Set polars' allocator for a run that reads tables one after another, unless the
-    user has set it; it takes effect only if polars has not been loaded yet."""
-    os.environ.setdefault(POLARS_ALLOCATOR, polars_allocator_setting())
+    """Set polars' allocator for a run that reads tables one after another; it takes
+    effect only if polars has not been loaded yet. Options the user has set come after
+    the command's, so that theirs win (jemalloc takes an option's last value); polars'
+    own settings, inherited from a parent process that loaded polars, are dropped."""
+    given = os.environ.get(POLARS_ALLOCATOR, "")
+    for own in _POLARS_OWN_SETTINGS:
+        if given == own or given.startswith(own + ","):
+            given = given[len(own) + 1 :]
+    os.environ[POLARS_ALLOCATOR] = ",".join(filter(None, [polars_allocator_setting(), given]))
 
 
 def main() -> None:
