@@ -187,6 +187,53 @@ def test_the_garbage_collector_is_paused_while_validating_then_resumed(monkeypat
     assert gc.isenabled()
 
 
+def test_the_garbage_collector_is_paused_while_a_report_is_written(tmp_path) -> None:
+    """Each report is made of tens of thousands of new objects and no cycles; the
+    collector is paused while any report is made (0.05 s of a JSON report at 1M rows)
+    and resumed afterwards, also after an error."""
+    import gc
+    import io
+
+    from rich.console import Console
+
+    from sufficiency_standard.report.console import render_console
+    from sufficiency_standard.report.html import render_html
+    from sufficiency_standard.report.json_document import write_json
+    from sufficiency_standard.report.workbook import render_workbook
+
+    submission = copy.deepcopy(EXAMPLE)
+    submission["children"][0]["sex"] = "Q"
+    report = validate(submission)
+    seen: list[bool] = []
+
+    class Watched(list):
+        """The report's issues, noting whether the collector runs when they are read."""
+
+        def __iter__(self):
+            seen.append(gc.isenabled())
+            return super().__iter__()
+
+        def __getitem__(self, index):
+            seen.append(gc.isenabled())
+            return super().__getitem__(index)
+
+    report.issues = Watched(report.issues)
+    renderers = {
+        "json": lambda: write_json(report, io.BytesIO()),
+        "console": lambda: render_console(report, Console(file=io.StringIO())),
+        "html": lambda: render_html(report),
+        "workbook": lambda: render_workbook(report, tmp_path / "report.xlsx", None),
+    }
+    for name, render in renderers.items():
+        seen.clear()
+        render()
+        assert seen and not any(seen), name
+        assert gc.isenabled(), name
+    with pytest.raises(AttributeError):
+        write_json(report, None)  # type: ignore[arg-type]
+    assert gc.isenabled()
+
+
 def test_issues_follow_the_standards_table_order(tmp_path) -> None:
     """Errors first; within them the whole input, then the tables as the standard orders
     them (submission, children, ... costs), not by name."""

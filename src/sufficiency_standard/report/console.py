@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.report.model import Report
 
@@ -33,6 +34,7 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+@collector_paused()
 def render_console(
     report: Report, console: Console, show_values: bool = False, examples: int = _EXAMPLES_PER_GROUP
 ) -> None:

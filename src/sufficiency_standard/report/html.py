@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue
 from sufficiency_standard.report.model import Report
 
@@ -33,6 +34,7 @@ def _where(issue: Issue) -> str:
 LISTED_PER_CODE = 1_000
 
 
+@collector_paused()
 def render_html(
     report: Report, show_values: bool = False, per_code: int | None = LISTED_PER_CODE
 ) -> str:

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue, Location
 from sufficiency_standard.report.model import LOCATION_MEMBERS, Report
 
@@ -35,6 +36,7 @@ def render_json_bytes(report: Report, show_values: bool = False) -> bytes:
     return buffer.getvalue()
 
 
+@collector_paused()
 def write_json(report: Report, out: BinaryIO, show_values: bool = False) -> None:
     """Write render_json's text, as UTF-8, to a binary file.
 

@@ -20,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.report.model import Report, issue_dict
 from sufficiency_standard.sheets import ALL_ISSUES_SHEET, SUMMARY_SHEET
@@ -32,6 +33,7 @@ _BOLD = Font(bold=True)
 _COLUMNS = ("severity", "code", "title", "source", "table", "cell", "path", "field", "message")
 
 
+@collector_paused()
 def render_workbook(
     report: Report, out: Path, workbook_input: Path | None, show_values: bool = False
 ) -> None:
