@@ -299,12 +299,24 @@ def test_references_resolved_on_hashes_as_on_the_text(tmp_path, monkeypatch) -> 
         if field.references is not None
     ]
     on_hashes = {pair: Links(typed).target_rows(*pair).to_list() for pair in pairs}
-    monkeypatch.setattr(links_module, "_distinct", lambda hashes: False)
+    found_repeats = links_module._repeats
+    monkeypatch.setattr(links_module, "_repeats", lambda table: (found_repeats(table)[0], False))
     on_text = {pair: Links(typed).target_rows(*pair).to_list() for pair in pairs}
     assert on_hashes == on_text
     assert on_hashes[("costs", "placement_id")][0] is None
     assert on_hashes[("referrals", "child_id")][0] is None
     assert None not in on_hashes[("costs", "placement_id")][1:]
+
+
+def test_two_identifiers_with_one_hash_are_told_from_one_identifier_used_twice() -> None:
+    """Among the rows whose hash another row has, one value a hash is an identifier
+    used again; two values with one hash are a collision, and the join must then be on
+    the text."""
+    from sufficiency_standard.check.links import _one_identifier_per_hash
+
+    shared = pl.Series([11, 12], dtype=pl.UInt64)
+    assert _one_identifier_per_hash(pl.Series(["A", "A", "B", "B", "B"]), shared)
+    assert not _one_identifier_per_hash(pl.Series(["A", "A", "B", "C"]), shared)
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])

@@ -27,6 +27,10 @@ class Links:
     def repeats(self, table_name: str) -> pl.DataFrame:
         """(ROW_INDEX, FIRST) of each row whose identifier an earlier row already has,
         in row order."""
+        return self._repeats(table_name)[0]
+
+    def _repeats(self, table_name: str) -> tuple[pl.DataFrame, bool]:
+        """repeats(), and whether no two different identifiers share a hash."""
         return self._built.get(("repeats", table_name), lambda: _repeats(self.tables[table_name]))
 
     def target_rows(self, table_name: str, field_name: str) -> pl.Series:
@@ -49,11 +53,11 @@ class Links:
         known = target.frame.select(pl.col(name).alias("__key"), ROW_INDEX).filter(
             pl.col("__key").is_not_null()
         )
-        repeated = self.repeats(table_name)
+        repeated, distinct = self._repeats(table_name)
         if repeated.height:
             known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
         known = known.with_columns(pl.col("__key").hash().alias("__hash"))
-        return known, _distinct(known.get_column("__hash"))
+        return known, distinct
 
     def _resolve(self, table_name: str, field_name: str) -> pl.Series:
         table = self.tables[table_name]
@@ -92,11 +96,11 @@ class Links:
         return rows.alias(f"__{field_name}_row")
 
 
-def _repeats(table: TypedTable) -> pl.DataFrame:
+def _repeats(table: TypedTable) -> tuple[pl.DataFrame, bool]:
     empty = pl.DataFrame(schema={ROW_INDEX: pl.UInt32, FIRST: pl.UInt32})
     identifier = table.table.identifier
     if identifier is None or table.height == 0:
-        return empty
+        return empty, True
     name = identifier.name
     given = (
         table.frame.select(ROW_INDEX, name)
@@ -109,16 +113,18 @@ def _repeats(table: TypedTable) -> pl.DataFrame:
     hashes = given.get_column("__hash").sort()
     shared = hashes.filter(hashes == hashes.shift(1)).unique()
     if shared.is_empty():
-        return empty
-    return (
-        given.filter(pl.col("__hash").is_in(shared.implode()))
-        .select(ROW_INDEX, name)
-        .with_columns(pl.col(ROW_INDEX).first().over(name).alias(FIRST))
+        return empty, True
+    sharing = given.filter(pl.col("__hash").is_in(shared.implode())).select(ROW_INDEX, name)
+    repeats = (
+        sharing.with_columns(pl.col(ROW_INDEX).first().over(name).alias(FIRST))
         .filter(pl.col(ROW_INDEX) != pl.col(FIRST))
         .select(ROW_INDEX, FIRST)
     )
+    return repeats, _one_identifier_per_hash(sharing.get_column(name), shared)
 
 
-def _distinct(hashes: pl.Series) -> bool:
-    """No two identifiers share a hash (the join on hashes is then exact)."""
-    return hashes.n_unique() == hashes.len()
+def _one_identifier_per_hash(sharing: pl.Series, shared: pl.Series) -> bool:
+    """No two different identifiers share a hash (the join on hashes is then exact), told
+    from the identifiers of the rows whose hash is `shared` with another row: one value a
+    hash unless two values share one."""
+    return sharing.n_unique() == shared.len()
