@@ -319,6 +319,22 @@ def test_two_identifiers_with_one_hash_are_told_from_one_identifier_used_twice()
     assert not _one_identifier_per_hash(pl.Series(["A", "A", "B", "C"]), shared)
 
 
+def test_messages_made_many_at_a_time_keep_braces_and_refuse_a_short_list() -> None:
+    """A value with braces in it, fixed or per row, is written as it is (never read as
+    a field); a list of values shorter than the rows is an error, not rows dropped."""
+    from sufficiency_standard.check.issue_rows import _messages
+
+    template = "{fixed} then {shown!r} costs £{amount:,.2f} ({fixed})."
+    params = {"fixed": "{x} }{", "shown": ["{0}", "a}"], "amount": [1234.5, 0.256]}
+    assert _messages(template, params, 2) == [
+        "{x} }{ then '{0}' costs £1,234.50 ({x} }{).",
+        "{x} }{ then 'a}' costs £0.26 ({x} }{).",
+    ]
+    assert _messages("{fixed}", {"fixed": "{}"}, 3) == ["{}"] * 3
+    with pytest.raises(ValueError, match="amount has 1 values for 2 rows"):
+        _messages(template, {**params, "amount": [1.0]}, 2)
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "json"])
 def test_issues_made_many_at_a_time_are_those_made_one_by_one(kind: str) -> None:
     """row_issues() and cell_issues() give exactly what make_issue() gives for each row:

@@ -148,29 +148,32 @@ def row_issues(
 
 
 def _messages(template: str, params: dict[str, object], count: int) -> list[str]:
-    """The template filled `count` times: fixed parameters once, listed ones per row."""
-    pieces: list[str | tuple[Sequence[object], str, str | None]] = []
-    text = ""
+    """The template filled `count` times: fixed parameters once, into a format string
+    whose only fields are the listed ones, which each row then fills in one
+    str.format call (the same formatting, done in C)."""
+    pattern = ""
+    listed: list[Sequence[object]] = []
     for literal, name, spec, conversion in string.Formatter().parse(template):
-        text += literal
+        pattern += _escaped(literal)
         if name is None:
             continue
         value = params[name]
         if isinstance(value, list):
-            pieces += [text, (value, spec or "", conversion)]
-            text = ""
+            if len(value) != count:
+                raise ValueError(f"{name} has {len(value)} values for {count} rows")
+            conversion = f"!{conversion}" if conversion else ""
+            pattern += "{" + str(len(listed)) + conversion + (f":{spec}" if spec else "") + "}"
+            listed.append(value)
         else:
-            text += _formatted(value, spec or "", conversion)
-    pieces.append(text)
-    if len(pieces) == 1:
-        return [text] * count
-    return [
-        "".join(
-            piece if isinstance(piece, str) else _formatted(piece[0][row], piece[1], piece[2])
-            for piece in pieces
-        )
-        for row in range(count)
-    ]
+            pattern += _escaped(_formatted(value, spec or "", conversion))
+    if not listed:
+        return [pattern.format()] * count
+    return list(map(pattern.format, *listed))
+
+
+def _escaped(text: str) -> str:
+    """Text that str.format gives back as it is."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _formatted(value: object, spec: str, conversion: str | None) -> str:
