@@ -161,8 +161,8 @@ def _messages(template: str, params: dict[str, object], count: int) -> list[str]
         if isinstance(value, list):
             if len(value) != count:
                 raise ValueError(f"{name} has {len(value)} values for {count} rows")
-            conversion = f"!{conversion}" if conversion else ""
-            pattern += "{" + str(len(listed)) + conversion + (f":{spec}" if spec else "") + "}"
+            converted = f"!{conversion}" if conversion else ""
+            pattern += "{" + str(len(listed)) + converted + (f":{spec}" if spec else "") + "}"
             listed.append(value)
         else:
             pattern += _escaped(_formatted(value, spec or "", conversion))

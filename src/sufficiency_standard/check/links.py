@@ -27,9 +27,9 @@ class Links:
     def repeats(self, table_name: str) -> pl.DataFrame:
         """(ROW_INDEX, FIRST) of each row whose identifier an earlier row already has,
         in row order."""
-        return self._repeats(table_name)[0]
+        return self._repeats_found(table_name)[0]
 
-    def _repeats(self, table_name: str) -> tuple[pl.DataFrame, bool]:
+    def _repeats_found(self, table_name: str) -> tuple[pl.DataFrame, bool]:
         """repeats(), and whether no two different identifiers share a hash."""
         return self._built.get(("repeats", table_name), lambda: _repeats(self.tables[table_name]))
 
@@ -53,7 +53,7 @@ class Links:
         known = target.frame.select(pl.col(name).alias("__key"), ROW_INDEX).filter(
             pl.col("__key").is_not_null()
         )
-        repeated, distinct = self._repeats(table_name)
+        repeated, distinct = self._repeats_found(table_name)
         if repeated.height:
             known = known.filter(~pl.col(ROW_INDEX).is_in(repeated.get_column(ROW_INDEX).implode()))
         known = known.with_columns(pl.col("__key").hash().alias("__hash"))
