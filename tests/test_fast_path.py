@@ -480,6 +480,24 @@ def test_a_proved_pattern_matches_no_text_with_white_space_at_either_end(data) -
         assert pl.select(pl.lit(matched).str.contains(pattern)).item()
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(max_size=6) | st.sampled_from(["\u3000x", "x\u00a0", "\x85", "a\x1f"]))
+)
+def test_text_the_fast_path_keeps_as_it_is_has_no_surrounding_space(texts: list[str]) -> None:
+    """What the byte test lets through unread is text that removing surrounding white
+    space leaves as it is (polars' Unicode white space, and Python's wider one), and
+    that is not blank; anything else goes the full way."""
+    from sufficiency_standard.check.values import _plainly_text
+
+    column = pl.Series("t", texts, dtype=pl.String)
+    kept = pl.select(_plainly_text(pl.lit(column))).to_series().fill_null(False)
+    stripped = column.str.strip_chars()
+    for text, fast, polars_stripped in zip(texts, kept, stripped, strict=True):
+        if fast:
+            assert text and text == text.strip() == polars_stripped, repr(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(alphabet="0123456789+-., _e\u00a0\u0663\uff15x", max_size=18))
 def test_polars_reads_a_whole_number_from_a_sign_and_digits_only(text: str) -> None:

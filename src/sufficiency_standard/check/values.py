@@ -373,7 +373,20 @@ def _plain_text(code: str) -> bool:
     return code != "" and code == code.strip()
 
 
-_PLAIN = r"^\S(?s:.*\S)?$"  # not blank, no surrounding spaces (Unicode white space)
+# Bytes that are a whole character and not white space: ASCII from "!" to DEL.
+_PLAIN_BYTES = (0x21, 0x7F)
+
+
+def _plainly_text(text: pl.Expr) -> pl.Expr:
+    """True where text certainly is not blank and has no surrounding spaces: its first
+    and last bytes are ASCII characters other than white space, so its first and last
+    characters are. Two byte look-ups, a third of the time of a regular expression;
+    text it leaves in doubt (one that starts or ends with a letter such as é, or with
+    white space) is read the full way, which removes exactly Unicode's white space."""
+    raw = text.cast(pl.Binary)
+    return raw.bin.get(0, null_on_oob=True).is_between(*_PLAIN_BYTES) & raw.bin.get(
+        -1, null_on_oob=True
+    ).is_between(*_PLAIN_BYTES)
 
 
 def _regex_literal(text: str) -> str:
@@ -394,7 +407,7 @@ def _plain_code(code: str, lookup: dict[str, str]) -> bool:
 def _parse_string(name: str, field: Field) -> _Parsed:
     text = _given(name)
     if not field.pattern:
-        return _Parsed(text, fast=text.str.contains(_PLAIN), fast_value=text)
+        return _Parsed(text, fast=_plainly_text(text), fast_value=text)
     # Codes in any case and with stray spaces: "ta1  2" is read as "TA1 2".
     tidied = text.str.to_uppercase().str.replace_all(r"\s+", " ")
     exact = text.str.contains(field.pattern)
@@ -406,7 +419,7 @@ def _parse_string(name: str, field: Field) -> _Parsed:
         ((~exact & value.otherwise(None).is_not_null(), "written in another case or spacing"),),
         # What the pattern matches is plain text already when no text it matches can be
         # blank or start or end with white space (true of every pattern of the standard).
-        fast=exact if matches_only_plain_text(field.pattern) else exact & text.str.contains(_PLAIN),
+        fast=exact if matches_only_plain_text(field.pattern) else exact & _plainly_text(text),
         fast_value=text,
     )
 
