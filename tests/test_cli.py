@@ -371,6 +371,12 @@ def test_the_command_sets_polars_allocator_before_the_users_options(monkeypatch)
             "dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always,metadata_thp:always",
             ours,
         ),
+        ("dirty_decay_ms:500,muzzy_decay_ms:-1,narenas:1", f"{ours},narenas:1"),  # polars 1.38
+        # Only what polars puts first is its own.
+        (
+            "narenas:1,dirty_decay_ms:500,muzzy_decay_ms:1000",
+            f"{ours},narenas:1,dirty_decay_ms:500,muzzy_decay_ms:1000",
+        ),
     ]:
         monkeypatch.setenv(POLARS_ALLOCATOR, given)
         tune_polars_allocator()

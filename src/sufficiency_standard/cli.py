@@ -7,6 +7,7 @@ Imports of polars, the models and the validator happen inside the commands, so t
 from __future__ import annotations
 
 import os
+import re
 import sys
 from contextlib import nullcontext
 from enum import StrEnum
@@ -595,10 +596,10 @@ def polars_allocator_setting(platform: str = sys.platform) -> str:
 
 # What polars writes into the environment when it is loaded (its own settings first,
 # then any given), so what a command started by a Python program that uses polars
-# inherits: polars' choice, not the user's.
-_POLARS_OWN_SETTINGS = (
-    "dirty_decay_ms:500,muzzy_decay_ms:1000",
-    "thp:always,metadata_thp:always",  # with POLARS_THP=1, which the command inherits too
+# inherits: polars' choice, not the user's. Its muzzy decay differs between versions
+# (-1 in 1.38, 1000 in 2.1); the thp part comes with POLARS_THP=1, inherited too.
+_POLARS_OWN_SETTINGS = re.compile(
+    r"dirty_decay_ms:500,muzzy_decay_ms:-?\d+(,thp:always,metadata_thp:always)?(,|$)"
 )
 
 
@@ -608,9 +609,8 @@ def tune_polars_allocator() -> None:
     the command's, so that theirs win (jemalloc takes an option's last value); polars'
     own settings, inherited from a parent process that loaded polars, are dropped."""
     given = os.environ.get(POLARS_ALLOCATOR, "")
-    for own in _POLARS_OWN_SETTINGS:
-        if given == own or given.startswith(own + ","):
-            given = given[len(own) + 1 :]
+    if inherited := _POLARS_OWN_SETTINGS.match(given):
+        given = given[inherited.end() :]
     os.environ[POLARS_ALLOCATOR] = ",".join(filter(None, [polars_allocator_setting(), given]))
 
 
