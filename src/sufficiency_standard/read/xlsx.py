@@ -371,7 +371,9 @@ def _numbers_text(values: Sequence[Any], kinds: set[type]) -> pl.Series:
         .with_columns(n.cast(pl.String).alias("t"))
         .select(
             pl.when(whole)
-            .then(n.cast(pl.Int64).cast(pl.String))
+            # Not strict: NaN and infinity are never whole, but some polars versions cast
+            # every row before choosing.
+            .then(n.cast(pl.Int64, strict=False).cast(pl.String))
             .when(plain)
             .then(t)
             .otherwise(None)
