@@ -88,31 +88,40 @@ with open(sys.argv[1], "w") as out:
 """
 
 
+def run_once(command: list[str], cwd: Path = ROOT) -> tuple[Any, ...]:
+    """Run a command once: its wall time, CPU time, peak RSS, output and exit code."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        numbers = Path(folder) / "measured.json"
+        launcher = [sys.executable, "-I", "-S", "-c", _MEASURE, str(numbers)]
+        subprocess.run([*launcher, *command], stdout=out, stderr=err, cwd=cwd, check=False)
+        measured = json.loads(numbers.read_text(encoding="utf-8"))
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode()
+    return (measured["wall"], measured["cpu"], measured["rss"], stdout, stderr, measured["code"])
+
+
 def measure(command: list[str], *, repeat: int = 1, cwd: Path = ROOT) -> tuple[Any, ...]:
     """Run a command `repeat` times; the best wall time, its CPU time and peak RSS, the
     output of that run and every wall time."""
-    best: tuple[Any, ...] | None = None
-    walls = []
+    return measure_in_turns([command], repeat=repeat, cwd=cwd)[0]
+
+
+def measure_in_turns(
+    commands: list[list[str]], *, repeat: int = 1, cwd: Path = ROOT
+) -> list[tuple[Any, ...]]:
+    """measure() of each command, the commands taking turns (a, b, c, a, b, c, ...), so
+    that a machine that slows down or speeds up during the run does so for each alike:
+    their ratios are then not the machine's drift between one and the next."""
+    runs: list[list[tuple[Any, ...]]] = [[] for _ in commands]
     for _ in range(repeat):
-        with (
-            tempfile.TemporaryFile() as out,
-            tempfile.TemporaryFile() as err,
-            tempfile.TemporaryDirectory() as folder,
-        ):
-            numbers = Path(folder) / "measured.json"
-            launcher = [sys.executable, "-I", "-S", "-c", _MEASURE, str(numbers)]
-            subprocess.run([*launcher, *command], stdout=out, stderr=err, cwd=cwd, check=False)
-            measured = json.loads(numbers.read_text(encoding="utf-8"))
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode()
-        wall = measured["wall"]
-        walls.append(wall)
-        result = (wall, measured["cpu"], measured["rss"], stdout, stderr, measured["code"])
-        if best is None or wall < best[0]:
-            best = result
-    assert best is not None
-    return (*best, walls)
+        for number, command in enumerate(commands):
+            runs[number].append(run_once(command, cwd))
+    return [(*min(each, key=lambda run: run[0]), [run[0] for run in each]) for each in runs]
 
 
 def last_json(stdout: str) -> dict[str, Any]:
@@ -142,10 +151,19 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
     runs: list[Run] = []
 
     def add(
-        name: str, command: list[str], records: int, *, times: int = 1, input_: str, note: str = ""
+        name: str,
+        command: list[str],
+        records: int,
+        *,
+        input_: str,
+        note: str = "",
+        measured: tuple[Any, ...] | None = None,
     ) -> tuple[Run, dict[str, Any], str]:
-        print(f"  {name}...", file=sys.stderr, flush=True)
-        wall, cpu, rss, stdout, stderr, code, walls = measure(command, repeat=times)
+        """One approach's Run, measured once here unless its measure is given."""
+        if measured is None:
+            print(f"  {name}...", file=sys.stderr, flush=True)
+            measured = measure(command)
+        wall, cpu, rss, stdout, stderr, code, walls = measured
         inner = last_json(stdout)
         run = Run(
             name,
@@ -166,17 +184,10 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
             print(f"    exit code {code}: {stderr[-2000:]}", file=sys.stderr)
         return run, inner, stderr
 
-    add(
-        "polars read (floor)",
-        [py, approaches, "polars", str(folder)],
-        rows,
-        times=repeat,
-        input_="csv",
-    )
     report_path = work / f"report-{size}-csv.json"
-    add(
-        "sufficiency validate (CLI)",
-        [
+    fast = {
+        "polars read (floor)": [py, approaches, "polars", str(folder)],
+        "sufficiency validate (CLI)": [
             *sufficiency_command(),
             "validate",
             str(folder / "csv"),
@@ -185,17 +196,13 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
             "--output",
             str(report_path),
         ],
-        rows,
-        times=repeat,
-        input_="csv",
-    )
-    add(
-        "library validate()",
-        [py, approaches, "library", str(folder), "--target", "csv"],
-        rows,
-        times=repeat,
-        input_="csv",
-    )
+        "library validate()": [py, approaches, "library", str(folder), "--target", "csv"],
+    }
+    print(f"  {', '.join(fast)}, in turns...", file=sys.stderr, flush=True)
+    for (name, command), measured in zip(
+        fast.items(), measure_in_turns(list(fast.values()), repeat=repeat), strict=True
+    ):
+        add(name, command, rows, input_="csv", measured=measured)
     _, rs_out, _ = add(
         "jsonschema-rs", [py, approaches, "jsonschema-rs", str(folder)], rows, input_="json lines"
     )
@@ -229,17 +236,10 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
         linkml_run.issues = None
     xlsx_runs = {}
     if manifest.get("xlsx") and (folder / "submission.xlsx").exists():
-        add(
-            "python-calamine read (xlsx floor)",
-            [py, approaches, "calamine", str(folder)],
-            rows,
-            times=repeat,
-            input_="xlsx",
-        )
         xlsx_report = work / f"report-{size}-xlsx.json"
-        add(
-            "sufficiency validate (CLI)",
-            [
+        workbook = {
+            "python-calamine read (xlsx floor)": [py, approaches, "calamine", str(folder)],
+            "sufficiency validate (CLI)": [
                 *sufficiency_command(),
                 "validate",
                 str(folder / "submission.xlsx"),
@@ -248,10 +248,12 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
                 "--output",
                 str(xlsx_report),
             ],
-            rows,
-            times=repeat,
-            input_="xlsx",
-        )
+        }
+        print("  python-calamine read, sufficiency validate (xlsx), in turns...", file=sys.stderr)
+        for (name, command), measured in zip(
+            workbook.items(), measure_in_turns(list(workbook.values()), repeat=repeat), strict=True
+        ):
+            add(name, command, rows, input_="xlsx", measured=measured)
         xlsx_runs["report"] = xlsx_report
 
     # What was found, against the injected defects.
@@ -546,7 +548,8 @@ def markdown(
         f"When: {meta['when']}; machine: {meta['machine']}; load average before: "
         f"{meta['load_before']}; Python {meta['python']}; polars {meta['polars']}.",
         "",
-        "Wall time is the whole process (the best of the repeats for the fast approaches); "
+        "Wall time is the whole process (for the fast approaches, the best of the repeats, "
+        "which take turns with the floor they are compared with); "
         'records/s is all rows of all tables divided by it. "vs floor" divides the wall '
         "time by polars reading the CSV files (python-calamine reading the workbook for "
         "xlsx); the last column is how many times more records per second `sufficiency "
