@@ -405,6 +405,36 @@ def test_the_allocator_is_tuned_when_started_by_a_program_that_loaded_polars() -
     assert printed.stdout.strip() == polars_allocator_setting()
 
 
+def test_the_console_script_runs_its_command_with_the_collector_off(monkeypatch) -> None:
+    """The one command the process runs does so with the cyclic garbage collector off,
+    and the process ends without teardown once the command has finished."""
+    import gc
+
+    from sufficiency_standard import cli
+
+    seen: dict[str, object] = {}
+
+    class Exited(Exception):
+        pass
+
+    def command(prog_name: str) -> None:
+        seen["collector running"] = gc.isenabled()
+        raise SystemExit(1)
+
+    def exit_now(code: int) -> None:
+        seen["exit code"] = code
+        raise Exited
+
+    monkeypatch.setattr(cli, "app", command)
+    monkeypatch.setattr(cli.os, "_exit", exit_now)
+    try:
+        with pytest.raises(Exited):
+            cli.main()
+    finally:
+        gc.enable()
+    assert seen == {"collector running": False, "exit code": 1}
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="polars' allocator as built for Linux")
 def test_the_allocator_setting_is_one_polars_takes_without_complaint() -> None:
     """jemalloc prints a complaint for a setting it does not know; polars loaded with the

@@ -6,6 +6,7 @@ Imports of polars, the models and the validator happen inside the commands, so t
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -619,8 +620,13 @@ def main() -> None:
 
     Once a command has finished (its files written and closed), the process ends
     without the interpreter's teardown, which for a large submission spends a tenth
-    of a second freeing what the operating system frees at once.
+    of a second freeing what the operating system frees at once. The cyclic garbage
+    collector is off for the one command the process runs: the library pauses it while
+    it validates and reports, and each time it resumed in between, its first pass
+    walked every object the validation had made and freed none (0.3 s after a whole
+    column of errors). Reference counting frees everything as usual.
     """
+    gc.disable()
     tune_polars_allocator()
     try:
         app(prog_name="sufficiency")
