@@ -31,9 +31,11 @@ def changelog_section(version: str) -> tuple[str, list[str]]:
     )
     if match is None:
         raise SystemExit(f"CHANGELOG.md has no '## [{version}] - YYYY-MM-DD' section")
+    # Only the bullet lines: a "### Changed" heading must not run on into the bullet above it.
+    body = "\n".join(line for line in match.group(2).splitlines() if not line.startswith("#"))
     bullets = [
         " ".join(line.strip()[2:].split())
-        for line in re.split(r"\n(?=- )", match.group(2))
+        for line in re.split(r"\n(?=- )", body)
         if line.strip().startswith("- ")
     ]
     return match.group(1), bullets
