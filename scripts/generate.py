@@ -70,6 +70,8 @@ def compile_condition(slot_name: str, condition: Any) -> dict[str, Any]:
     compiled: dict[str, Any] = {"field": slot_name}
     if condition.value_presence and str(condition.value_presence) == "PRESENT":
         compiled["present"] = True
+    if condition.value_presence and str(condition.value_presence) == "ABSENT":
+        compiled["absent"] = True
     if condition.required:
         compiled["required"] = True
     values = []
@@ -155,6 +157,7 @@ def compile_standard(view: SchemaView) -> dict[str, Any]:
                     "examples": [e.value for e in slot.examples or []],
                     "personal_data": notes.get("personal_data"),
                     "sharing": notes.get("sharing", "keep"),
+                    **_regional_notes(slot, notes),
                 }
             )
         rules = []
@@ -196,7 +199,40 @@ def compile_standard(view: SchemaView) -> dict[str, Any]:
         "license": schema.license,
         "tables": tables,
         "enums": enums,
+        **_questions(view),
     }
+
+
+def _regional_notes(slot: Any, notes: dict[str, Any]) -> dict[str, Any]:
+    """The questions a field answers, its national counterpart and why it is kept; only
+    the keys a schema gives, so that versions without them compile as they did."""
+    found: dict[str, Any] = {}
+    if slot.in_subset:
+        found["questions"] = [str(name) for name in slot.in_subset]
+    for key in ("national_property", "national_match", "kept_because"):
+        if key in notes:
+            found[key] = " ".join(str(notes[key]).split())
+    return found
+
+
+def _questions(view: SchemaView) -> dict[str, Any]:
+    """The regional questions (LinkML subsets) with what the schema says of each, and how
+    a multivalued cell is written (the schema's list_delimiter annotation)."""
+    subsets = view.all_subsets()
+    extra: dict[str, Any] = {}
+    if subsets:
+        extra["questions"] = [
+            {
+                "id": name,
+                "question": subset.description,
+                **{k: " ".join(str(v).split()) for k, v in annotation_values(subset).items()},
+            }
+            for name, subset in subsets.items()
+        ]
+    delimiter = annotation_values(view.schema).get("list_delimiter")
+    if delimiter is not None:
+        extra["list_delimiter"] = delimiter
+    return extra
 
 
 def json_schema_id(version: str) -> str:
@@ -204,10 +240,18 @@ def json_schema_id(version: str) -> str:
 
 
 def _null_is_absent(condition: dict[str, Any]) -> None:
-    """A rule's "value is present" test must not be met by null (LinkML writes `{}`)."""
+    """A rule's "value is present" test must not be met by null (LinkML writes `{}`), and
+    its "value is absent" test (LinkML writes `not required`) must be met by null."""
     for name in condition.get("required", []):
         if condition.get("properties", {}).get(name) == {}:
             condition["properties"][name] = {"not": {"type": "null"}}
+    absent = condition.get("not", {}).get("required")
+    if absent:
+        del condition["not"]
+        condition.setdefault("allOf", []).extend(
+            {"anyOf": [{"not": {"required": [name]}}, {"properties": {name: {"type": "null"}}}]}
+            for name in absent
+        )
 
 
 def build_json_schema(schema_file: Path, version: str) -> str:
@@ -217,8 +261,10 @@ def build_json_schema(schema_file: Path, version: str) -> str:
     generated.pop("$schema", None)
     generated.pop("$id", None)
     for definition in generated["$defs"].values():
-        for condition in definition.get("allOf", []):
+        # A class with one rule carries its if/then itself; with several, in allOf.
+        for condition in [definition, *definition.get("allOf", [])]:
             _null_is_absent(condition.get("if", {}))
+            _null_is_absent(condition.get("then", {}))
     document = {"$schema": JSON_SCHEMA_DIALECT, "$id": json_schema_id(version), **generated}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -243,9 +289,9 @@ def merged_schema() -> dict[str, Any]:
     """
     merged = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     merged["imports"] = ["linkml:types"]
-    for part in ("enums", "slots"):
+    for part, key in (("enums", "enums"), ("slots", "slots"), ("questions", "subsets")):
         piece = yaml.safe_load((SCHEMA.parent / f"{part}.yaml").read_text(encoding="utf-8"))
-        merged.setdefault(part, {}).update(piece[part])
+        merged.setdefault(key, {}).update(piece[key])
     slots = merged["slots"]
 
     def inherited(name: str, key: str) -> Any:
@@ -275,6 +321,8 @@ def _rule_holds(record: BaseModel, condition: dict[str, Any]) -> bool:
     value = getattr(record, condition["field"])
     if isinstance(value, Enum):
         value = value.value
+    if condition.get("absent"):
+        return value is None
     if condition.get("present") or condition.get("required"):
         if value is None:
             return False

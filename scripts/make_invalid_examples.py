@@ -108,6 +108,8 @@ def _values(value: Any) -> list[Any]:
 
 def _condition_holds(row: dict[str, Any], condition: Condition) -> bool:
     value = row.get(condition.field)
+    if condition.absent:
+        return _blank(value)
     if (condition.present or condition.required) and _blank(value):
         return False
     return condition.values is None or value in condition.values

@@ -39,6 +39,8 @@ def _rule_holds(record: BaseModel, condition: dict[str, Any]) -> bool:
     value = getattr(record, condition["field"])
     if isinstance(value, Enum):
         value = value.value
+    if condition.get("absent"):
+        return value is None
     if condition.get("present") or condition.get("required"):
         if value is None:
             return False
@@ -60,7 +62,7 @@ def _check_rules(record: BaseModel, rules: list[dict[str, Any]]) -> None:
 
 
 metamodel_version = "1.12.0"
-version = "0.2.0"
+version = "0.3.0"
 
 
 class ConfiguredBaseModel(BaseModel):
@@ -482,6 +484,10 @@ class AssessmentToolEnum(str, Enum):
     """
     The social worker's own assessment, without a formal tool.
     """
+    NOT_RECORDED = "Not recorded"
+    """
+    The tool was not recorded. Used when data from a version before 0.3.0, where the tool was optional, is upgraded; new data should name the tool.
+    """
 
 
 class CommunicationRequirementEnum(str, Enum):
@@ -564,23 +570,23 @@ class AdditionalSupportEnum(str, Enum):
 
 class RiskLevelEnum(str, Enum):
     """
-    How much of a risk there is, as recorded in the child's assessment.
+    How much of a risk there is, judged by what has been observed, so that two LAs give the same level for the same child. "In the last 12 months" counts from the assessment date. The national placements standard records only whether a risk is present: "No known risk" is its "No known risk"; the other three are its "Risk Present".
     """
     NO_KNOWN_RISK = "No known risk"
     """
-    No risk of this kind is known.
+    Nothing in the child's history or the last 12 months shows this risk, and no professional has raised it.
     """
     LOW = "Low"
     """
-    There is a low risk of this kind.
+    The risk has been observed or reported, but not in the last 12 months, or it is managed by a home's usual care and supervision without extra staff, specialist support or a specific plan.
     """
     HIGH = "High"
     """
-    There is a high risk of this kind.
+    The risk has been observed in the last 12 months and a home needs extra staffing or supervision, specialist support or a specific written plan to manage it.
     """
     PRESENT_LEVEL_NOT_RECORDED = "Present (level not recorded)"
     """
-    There is a risk of this kind but its level was not recorded.
+    There is a risk of this kind but its level was not recorded (as in the national standard's "Risk Present").
     """
 
 
@@ -590,33 +596,37 @@ class PlacementTypeEnum(str, Enum):
     """
     FOSTER = "Foster"
     """
-    A foster home, with the LA's own carers, family and friends carers, or an independent fostering agency.
+    A foster home, with the LA's own carers, family and friends carers, or an independent fostering agency (SSDA903 U1 to U6). A parent and child placement with foster carers is a foster placement with the service feature "Parent and child".
     """
     RESIDENTIAL = "Residential"
     """
-    A children's home, or a residential school that is also registered as a children's home.
+    A children's home registered under the Children's Homes Regulations, including a residential school also registered as a children's home (SSDA903 K2).
+    """
+    RESIDENTIAL_SCHOOL = "Residential school"
+    """
+    A residential school that is not also registered as a children's home (SSDA903 S1). The national standard has no such type; it is closest to Residential.
     """
     SUPPORTED_ACCOMMODATION = "Supported accommodation"
     """
-    Supported accommodation for young people aged 16 or over.
+    Supported accommodation for young people aged 16 or over: registered supported accommodation (SSDA903 K3, from 2024/25), or semi-independent accommodation before registration (SSDA903 H5, until 2024/25).
     """
     SECURE = "Secure"
     """
-    A secure children's home.
+    A secure children's home (SSDA903 K1), for welfare or justice.
     """
     PARENT_AND_CHILD = "Parent and child"
     """
-    A parent and child placement, in a foster home or a family centre.
+    A parent and child placement in a family centre or mother and baby unit (SSDA903 R3). With foster carers it is Foster, with the service feature "Parent and child".
     """
     OTHER = "Other"
     """
-    Any other placement, such as placed with parents, placed for adoption or in hospital.
+    Any other placement: placed for adoption, with parents, independent living, residential employment, a residential care home, a health establishment, a young offender institution or secure training centre, or another placement (SSDA903 A3 to A6, P1 to P3, R1, R2, R5, Z1 and Z11 to Z14).
     """
 
 
 class PlaceCodeEnum(str, Enum):
     """
-    The placement code of the SSDA903 return. It links a placement to the statutory return and must agree with the placement type.
+    The placement code of the SSDA903 return. It links a placement to the statutory return and must agree with the placement type: each code has exactly one placement type, except the temporary moves T0 to T4, whose type is that of the home the child stays in. Codes come and go with the collection years: `in_force_from` and `in_force_until` give the first and last day of the collection years in which a code may be used (from 2025/26 Z11 to Z14 replace Z1, and H5 and P2 are retired; K3 is registered supported accommodation from 2024/25).
     """
     A3 = "A3"
     """
@@ -636,7 +646,7 @@ class PlaceCodeEnum(str, Enum):
     """
     H5 = "H5"
     """
-    Supported (semi-independent) accommodation, not a children's home.
+    Semi-independent (supported) accommodation, not a children's home. Retired from 2025/26: registered supported accommodation is K3.
     """
     K1 = "K1"
     """
@@ -648,7 +658,7 @@ class PlaceCodeEnum(str, Enum):
     """
     K3 = "K3"
     """
-    An older code for residential accommodation not subject to the Children's Homes Regulations.
+    Supported accommodation registered with Ofsted under the Supported Accommodation Regulations (2023), for young people aged 16 or 17; the current code from 2024/25.
     """
     P1 = "P1"
     """
@@ -728,7 +738,23 @@ class PlaceCodeEnum(str, Enum):
     """
     Z1 = "Z1"
     """
-    Any other placement not covered by another code.
+    Any other placement not covered by another code. Replaced by Z11 to Z14 from 2025/26.
+    """
+    Z11 = "Z11"
+    """
+    One of the four codes that replace Z1 for other placements from 2025/26; the DfE guide for the collection year says which kind of other placement each is.
+    """
+    Z12 = "Z12"
+    """
+    One of the four codes that replace Z1 for other placements from 2025/26; the DfE guide for the collection year says which kind of other placement each is.
+    """
+    Z13 = "Z13"
+    """
+    One of the four codes that replace Z1 for other placements from 2025/26; the DfE guide for the collection year says which kind of other placement each is.
+    """
+    Z14 = "Z14"
+    """
+    One of the four codes that replace Z1 for other placements from 2025/26; the DfE guide for the collection year says which kind of other placement each is.
     """
 
 
@@ -968,15 +994,213 @@ class OfstedRatingEnum(str, Enum):
 
 class CostBasisEnum(str, Enum):
     """
-    Whether a weekly cost is the price agreed with the provider or what was actually paid.
+    Whether a weekly cost is the price agreed with the provider or what was actually paid. Where an Actual and an Agreed cost period cover the same night, the Actual one is the spend and the Agreed one is not counted: never both.
     """
     AGREED = "Agreed"
     """
-    The weekly price agreed with the provider.
+    The weekly price agreed with the provider (a placement agreement or contract).
     """
     ACTUAL = "Actual"
     """
-    The weekly amount actually paid.
+    The weekly amount actually paid (from the finance system), which supersedes the agreed price for the nights it covers.
+    """
+
+
+class UrgencyEnum(str, Enum):
+    """
+    How soon the home was needed, counted from the referral date: the national placements standard's urgency categories, for LAs that hold no needed-by date.
+    """
+    TODAY = "Today"
+    """
+    The home was needed on the day of the referral.
+    """
+    WITHIN_5_DAYS = "Within 5 days"
+    """
+    The home was needed one to five days after the referral.
+    """
+    MORE_THAN_5_DAYS = "More than 5 days"
+    """
+    The home was needed more than five days after the referral.
+    """
+
+
+class TypeReasonEnum(str, Enum):
+    """
+    Why the child was placed in a type of home other than the one preferred in the search, so that "residential for lack of a foster home" is recorded, not inferred.
+    """
+    PREFERRED_TYPE_NOT_AVAILABLE = "Preferred type not available"
+    """
+    No home of the preferred type had a place, or would take the child, when the home was needed.
+    """
+    EMERGENCY_FIRST_HOME_AVAILABLE = "Emergency, first home available"
+    """
+    The child needed a home at once and the first safe home was of another type.
+    """
+    NEEDS_CHANGED_SINCE_THE_SEARCH = "Needs changed since the search"
+    """
+    The child's needs changed after the search, so another type became the right one.
+    """
+    TO_KEEP_SIBLINGS_TOGETHER = "To keep siblings together"
+    """
+    Another type of home could take the child with their brothers and sisters.
+    """
+    CHILD_OR_FAMILY_WISH = "Child or family wish"
+    """
+    The child or their family asked for this type of home.
+    """
+    COURT_OR_LEGAL_DIRECTION = "Court or legal direction"
+    """
+    A court order, bail or remand condition set the type of home.
+    """
+    OTHER = "Other"
+    """
+    Another reason.
+    """
+
+
+class ServiceFeatureEnum(str, Enum):
+    """
+    What kind of service a commissioner buys, beyond the type of home: the features that set its price and that a search asks for. Several may apply.
+    """
+    SOLO = "Solo"
+    """
+    The child is the only child in the home (a solo placement).
+    """
+    DUAL = "Dual"
+    """
+    The home cares for two children only.
+    """
+    THERAPEUTIC = "Therapeutic"
+    """
+    The home's care follows a therapeutic model with clinical input as part of the core service.
+    """
+    PARENT_AND_CHILD = "Parent and child"
+    """
+    A parent is cared for and assessed with their child.
+    """
+    CARE_WITH_EDUCATION = "Care with education"
+    """
+    The provider runs education on site as part of the placement (care and education).
+    """
+    ENHANCED_FOSTERING = "Enhanced fostering"
+    """
+    Foster carers paid an enhanced fee for specialist or intensive care (for example treatment or high-needs fostering).
+    """
+    EMERGENCY_BED = "Emergency bed"
+    """
+    A bed kept free for emergencies (same-day placements).
+    """
+    SHORT_BREAKS = "Short breaks"
+    """
+    Planned short breaks (respite), not the child's main home.
+    """
+    DISABILITY_SPECIALIST = "Disability specialist"
+    """
+    A service registered or staffed for disabled children.
+    """
+
+
+class MeetsNeedsEnum(str, Enum):
+    """
+    The social worker's judgement, at the latest review, of how far the placement meets the needs recorded in the child's needs assessment.
+    """
+    COMPLETELY = "Completely"
+    """
+    Every need recorded in the assessment is met.
+    """
+    MOSTLY = "Mostly"
+    """
+    Most needs are met; the rest are being worked on.
+    """
+    PARTLY = "Partly"
+    """
+    Some needs are met, others are not.
+    """
+    NOT_MET = "Not met"
+    """
+    The placement does not meet the child's needs.
+    """
+    NOT_YET_REVIEWED = "Not yet reviewed"
+    """
+    The placement has not been reviewed against the assessment yet.
+    """
+
+
+class GenderEnum(str, Enum):
+    """
+    The child's gender as the regional returns record it (Placements North West and others), which the SSDA903 sex code cannot hold.
+    """
+    MALE = "Male"
+    """
+    Male.
+    """
+    FEMALE = "Female"
+    """
+    Female.
+    """
+    NON_BINARY = "Non-binary"
+    """
+    Non-binary.
+    """
+    OTHER = "Other"
+    """
+    Another gender.
+    """
+    NOT_KNOWN = "Not known"
+    """
+    Not known or not recorded.
+    """
+
+
+class NotCostedReasonEnum(str, Enum):
+    """
+    Why a placement has no cost period, so that a missing cost is never read as a cost of zero.
+    """
+    IN_HOUSE_NOT_COSTED_PER_PLACEMENT = "In-house not costed per placement"
+    """
+    The LA's own provision (such as in-house foster carers) whose allowances and fees are not held against each placement.
+    """
+    NO_COST_TO_THE_LA = "No cost to the LA"
+    """
+    The LA pays nothing for the placement (for example placed with parents).
+    """
+    PAID_BY_ANOTHER_BODY = "Paid by another body"
+    """
+    Another body (health, youth justice, another LA) pays the whole cost.
+    """
+    COST_NOT_YET_AGREED = "Cost not yet agreed"
+    """
+    The price was not yet agreed on the extract date.
+    """
+    NOT_RECORDED = "Not recorded"
+    """
+    The cost was not recorded.
+    """
+
+
+class Post18Enum(str, Enum):
+    """
+    What a placement became, or is, once the young person turned 18 and left care (not a looked-after placement in the SSDA903).
+    """
+    STAYING_PUT = "Staying put"
+    """
+    The young person stays on with their former foster carers after 18.
+    """
+    STAYING_CLOSE = "Staying close"
+    """
+    The young person lives near their former children's home, with its support.
+    """
+    SUPPORTED_LODGINGS = "Supported lodgings"
+    """
+    A room in a household that supports the young person.
+    """
+    OTHER_POST_18_ACCOMMODATION = "Other post-18 accommodation"
+    """
+    Another arrangement for a care leaver.
+    """
+    NOT_APPLICABLE = "Not applicable"
+    """
+    The young person was under 18 for the whole placement.
     """
 
 
@@ -984,6 +1208,7 @@ class CostBasisEnum(str, Enum):
 class Submission(ConfiguredBaseModel):
     """
     One LA's extract for one period. In a workbook it is the one-row sheet \"submission\"; in JSON it is the document itself and holds the other tables as lists.
+    What a submission carries, so that a region can put an LA's submissions together into one history: every placement live at any time in the period (started on or before its last day and not ended before its first day) with all its cost periods; every search made in the period or still open at its start; and the children, needs assessments, providers, settings and fostering capacity those records refer to. A record keeps its ID in every submission, so a placement carried in two periods is one placement, and the later submission's copy is the one that counts. A correction is made by sending the record again, with the same ID, in the next submission for that LA and period or a later one.
     """
     standard_version: str = Field(default=..., title="Standard version", description="""The version of this standard that the submission follows, such as 0.1.0.""")
     la_code: str = Field(default=..., title="LA code", description="""The ONS GSS code of the submitting local authority. Children's services authorities are upper-tier: unitary authorities (E06), metropolitan districts (E08), London boroughs (E09) and counties (E10). District councils (E07) are not.""")
@@ -998,6 +1223,7 @@ class Submission(ConfiguredBaseModel):
     providers: Optional[list[Provider]] = Field(default=None, title="Providers", description="""The organisations that provide the homes.""")
     settings: Optional[list[Setting]] = Field(default=None, title="Settings", description="""The registered homes and establishments.""")
     costs: Optional[list[Cost]] = Field(default=None, title="Costs", description="""The cost periods of the placements.""")
+    fostering_capacity: Optional[list[FosteringCapacity]] = Field(default=None, title="Fostering capacity", description="""The places of the fostering services, counted on dates.""")
 
     @field_validator('standard_version')
     def pattern_standard_version(cls, v):
@@ -1035,6 +1261,7 @@ class Child(ConfiguredBaseModel):
     sex: Optional[SexEnum] = Field(default=None, title="Sex", description="""The child's sex, as the SSDA903 code.""")
     ethnicity: Optional[EthnicityEnum] = Field(default=None, title="Ethnicity", description="""The child's ethnic group, as the SSDA903 ETHNIC code.""")
     uasc: Optional[UascEnum] = Field(default=None, title="Unaccompanied asylum-seeking child", description="""Whether the child is an unaccompanied asylum-seeking child.""")
+    gender: Optional[GenderEnum] = Field(default=None, title="Gender", description="""The child's gender, where the LA records it beside the SSDA903 sex code (the regional returns ask for Non-binary and Other).""")
 
     @field_validator('birth_month')
     def pattern_birth_month(cls, v):
@@ -1057,8 +1284,9 @@ class Referral(ConfiguredBaseModel):
     referral_id: str = Field(default=..., title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
     referral_date: date = Field(default=..., title="Referral date", description="""The date the placements team was asked to find a home.""")
-    needed_by_date: date = Field(default=..., title="Needed by", description="""The latest date the placement must start. If no exact date was given, an approximate one.""")
-    planned_or_emergency: Optional[PlannedOrEmergencyEnum] = Field(default=None, title="Planned or emergency", description="""Whether this was a planned or an emergency search.""")
+    needed_by_date: Optional[date] = Field(default=None, title="Needed by", description="""The latest date the placement must start, as the referral gave it. If no exact date was given, an approximate one. An LA that holds no date gives the urgency instead; one of the two is required.""")
+    urgency: Optional[UrgencyEnum] = Field(default=None, title="Urgency", description="""How soon the home was needed, as the national placements standard's categories (Today, Within 5 days, More than 5 days). Required when there is no needed-by date; where both are given they must agree.""")
+    planned_or_emergency: Optional[PlannedOrEmergencyEnum] = Field(default=None, title="Planned or emergency", description="""Whether this was a planned or an emergency search. An emergency search needs a home within 5 days of the referral (urgency Today or Within 5 days); a planned one more than 5 days after it.""")
     siblings_to_place_with: Optional[int] = Field(default=None, title="Siblings to place with", description="""How many siblings the child should be placed with. 0 if none.""", ge=0)
     family_location: Optional[str] = Field(default=None, title="Family location", description="""Where the child's primary family lives, as a postcode sector or district. Leave blank if unknown or confidential.""")
     close_to_family_recommended: Optional[YesNoEnum] = Field(default=None, title="Close to family recommended", description="""Whether the social worker recommends a home close to the child's primary family.""")
@@ -1102,7 +1330,13 @@ class Referral(ConfiguredBaseModel):
             raise ValueError(err_msg)
         return v
 
-    _schema_rules: ClassVar[list[dict[str, Any]]] = [{'code': 'REF-NO-HOME-REASON',
+    _schema_rules: ClassVar[list[dict[str, Any]]] = [{'code': 'REF-NOTICE',
+      'title': 'Notice given as a date or an urgency',
+      'description': 'A search gives the date the home was needed by or, when the LA holds '
+                     'none, its urgency.',
+      'when': [{'field': 'needed_by_date', 'absent': True}],
+      'then': [{'field': 'urgency', 'required': True}]},
+     {'code': 'REF-NO-HOME-REASON',
       'title': 'Reason given when no home was found',
       'description': 'A search that ended without a suitable home must say why.',
       'when': [{'field': 'outcome', 'in': ['No suitable home found']}],
@@ -1123,7 +1357,8 @@ class NeedsAssessment(ConfiguredBaseModel):
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
     referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
     assessment_date: date = Field(default=..., title="Assessment date", description="""The date the needs were assessed.""")
-    assessment_tool: Optional[AssessmentToolEnum] = Field(default=None, title="Assessment tool", description="""The tool or method used to assess the child's needs.""")
+    assessment_tool: AssessmentToolEnum = Field(default=..., title="Assessment tool", description="""The tool or method used to assess the child's needs: a region can compare risk levels only between assessments made the same way.""")
+    ehc_plan: Optional[YesNoUnknownEnum] = Field(default=None, title="EHC plan", description="""Whether the child has an education, health and care (EHC) plan on the assessment date.""")
     communication_needs: Optional[YesNoNotSpecifiedEnum] = Field(default=None, title="Communication needs", description="""Whether the child has communication, language or learning needs.""")
     communication_requirements: Optional[list[CommunicationRequirementEnum]] = Field(default=None, title="Communication requirements", description="""The specific communication and language support the child needs. Several may be given, separated by commas or semicolons.""")
     adaptation_to_home: Optional[YesNoEnum] = Field(default=None, title="Adaptation to the home", description="""Whether the home needs physical adaptations for the child, such as for a wheelchair.""")
@@ -1144,6 +1379,9 @@ class NeedsAssessment(ConfiguredBaseModel):
     risk_to_others_fire_setting: Optional[RiskLevelEnum] = Field(default=None, title="Risk to others: fire-setting", description="""The risk that the child sets fires.""")
     risk_to_others_harm_to_animals: Optional[RiskLevelEnum] = Field(default=None, title="Risk to others: harm to animals", description="""The risk that the child harms animals.""")
     risk_to_others_criminal_exploitation: Optional[RiskLevelEnum] = Field(default=None, title="Risk to others: criminal exploitation", description="""The risk that the child draws others into crime or exploits them.""")
+    risk_to_child_other: Optional[RiskLevelEnum] = Field(default=None, title="Risk to child: other", description="""The highest level of any other risk to the child that the ten named risks do not cover (the national standard's riskOther). Describe it in Other risks.""")
+    risk_to_others_other: Optional[RiskLevelEnum] = Field(default=None, title="Risk to others: other", description="""The highest level of any other risk the child poses to others or to property (the national standard's riskToOthersOther). Describe it in Other risks.""")
+    other_risks: Optional[list[str]] = Field(default=None, title="Other risks", description="""What the other risks are, in a few words each. Free text: never shared beyond the LA (it is dropped by `sufficiency pseudonymise`). Several may be given, separated by semicolons.""")
 
 
 class Placement(ConfiguredBaseModel):
@@ -1153,20 +1391,29 @@ class Placement(ConfiguredBaseModel):
     placement_id: str = Field(default=..., title="Placement ID", description="""The LA's ID for the placement.""")
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
     referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
+    needs_id: Optional[str] = Field(default=None, title="Needs assessment ID", description="""The LA's ID for this needs assessment.""")
     start_date: date = Field(default=..., title="Start date", description="""The date the child moved in.""")
     end_date: Optional[date] = Field(default=None, title="End date", description="""The date the child left. Blank if the placement was still going on at the extract date.""")
-    placement_type: PlacementTypeEnum = Field(default=..., title="Placement type", description="""The kind of home the child was placed in.""")
+    placement_type: PlacementTypeEnum = Field(default=..., title="Placement type", description="""The kind of home the child was placed in. Each SSDA903 PLACE code has exactly one type (see the PLACE code list); for a temporary move (T0 to T4) it is the type of the home the child stays in.""")
     place_code: Optional[PlaceCodeEnum] = Field(default=None, title="SSDA903 placement code", description="""The PLACE code of the placement in the SSDA903 return. It must agree with the placement type.""")
-    provider_id: str = Field(default=..., title="Provider ID", description="""The provider's Ofsted provider reference, or the LA's own reference for it.""")
+    service_features: Optional[list[ServiceFeatureEnum]] = Field(default=None, title="Service features", description="""What kind of service was bought, beyond the type of home: solo or dual, therapeutic, parent and child, care with education, enhanced fostering, an emergency bed, short breaks, disability specialist. Several may be given, separated by semicolons; blank when none applies.""")
+    staffing_ratio: Optional[AdultRatioEnum] = Field(default=None, title="Staffing ratio", description="""The ratio of adults to the child that the placement provides and is paid for, as adults:child (the staffing model that drives the price).""")
+    type_preferred: Optional[YesNoEnum] = Field(default=None, title="Preferred type placed", description="""Whether the type of home placed is the type the search preferred (its suitability \"Preferred\"). \"No\" needs a type reason.""")
+    type_reason: Optional[TypeReasonEnum] = Field(default=None, title="Type reason", description="""Why the child was placed in a type of home other than the one preferred, so that \"residential for lack of a foster home\" is recorded rather than inferred. Required when Preferred type placed is \"No\".""")
+    provider_id: str = Field(default=..., title="Provider ID", description="""The LA's own reference for the provider, unique in the submission. The same organisation is recognised across LAs by its national identifiers (Ofsted provider URN, Companies House number, charity number), not by this ID.""")
     setting_urn: Optional[str] = Field(default=None, title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-. Foster placements with the LA's own carers have none; those through an independent fostering agency may give the agency's URN.""")
     host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland, N09 in Northern Ireland.""")
     placement_location: Optional[str] = Field(default=None, title="Placement location", description="""Where the home is, as a postcode sector or district.""")
-    distance_miles: Optional[Decimal] = Field(default=None, title="Distance (miles)", description="""The distance in miles between the home and the child's home address before care.""", ge=0)
+    distance_miles: Optional[Decimal] = Field(default=None, title="Distance (miles)", description="""The straight-line distance in miles between the centroids of two postcode districts: that of the child's home before care (the family location) and that of the placement. Districts, so that every LA measures the same way whether it holds sectors or full postcodes; road distance is not used. 0 when both are in one district.""", ge=0)
     location_preferable: Optional[YesNoEnum] = Field(default=None, title="Location preferable", description="""Whether the home's location is where the child should ideally live.""")
     location_reason: Optional[LocationReasonEnum] = Field(default=None, title="Location reason", description="""Why the child was placed at this location.""")
-    education_continuity: Optional[YesNoNotApplicableEnum] = Field(default=None, title="Education continuity", description="""Whether the child could keep going to the same school after moving in.""")
+    education_disrupted: Optional[YesNoNotApplicableEnum] = Field(default=None, title="Education disrupted", description="""Whether the child's education was disrupted as a result of this placement: a change of school, or a gap in education, that the move caused (the national standard's education continuity question). \"Not applicable\" for a child not in education. Replaces 0.2.0's education_continuity, which asked the opposite.""")
     siblings_placed_together: Optional[int] = Field(default=None, title="Siblings placed together", description="""How many siblings were placed in the same home as the child.""", ge=0)
     sourcing_route: Optional[SourcingRouteEnum] = Field(default=None, title="Sourcing route", description="""How the placement was bought.""")
+    crisis_placement: Optional[YesNoEnum] = Field(default=None, title="Crisis placement", description="""Whether this is a crisis placement: made at once to keep the child safe while a suitable home is found, usually at a premium, and left out of like-for-like cost comparisons.""")
+    meets_needs: Optional[MeetsNeedsEnum] = Field(default=None, title="Meets needs", description="""How far the placement meets the child's assessed needs, at its latest review (the South East's \"mostly or completely meet the child's current needs\").""")
+    post_18_arrangement: Optional[Post18Enum] = Field(default=None, title="Arrangement after 18", description="""What the placement became, or is, once the young person turned 18 (staying put, staying close, supported lodgings). \"Not applicable\" for a child under 18 throughout.""")
+    not_costed_reason: Optional[NotCostedReasonEnum] = Field(default=None, title="Reason not costed", description="""Why the placement has no cost period. A placement has cost periods or a reason; a missing cost is never a cost of zero. In-house foster placements are costed at the allowances and fees paid to the carers where the LA holds them, and otherwise say \"In-house not costed per placement\".""")
     end_reason: Optional[EndReasonEnum] = Field(default=None, title="End reason", description="""Why the placement ended, as the SSDA903 REASON_PLACE_CHANGE code. Required when the end date is given.""")
 
     @field_validator('setting_urn')
@@ -1229,9 +1476,10 @@ class Placement(ConfiguredBaseModel):
       'when': [{'field': 'place_code', 'in': ['K2']}],
       'then': [{'field': 'placement_type', 'in': ['Residential']}]},
      {'code': 'PLC-PLACE-SUPPORTED',
-      'title': 'H5 is supported accommodation',
-      'description': 'SSDA903 code H5 is supported accommodation.',
-      'when': [{'field': 'place_code', 'in': ['H5']}],
+      'title': 'K3 and H5 are supported accommodation',
+      'description': 'SSDA903 codes K3 (registered supported accommodation) and H5 '
+                     '(semi-independent accommodation) are supported accommodation.',
+      'when': [{'field': 'place_code', 'in': ['H5', 'K3']}],
       'then': [{'field': 'placement_type', 'in': ['Supported accommodation']}]},
      {'code': 'PLC-PLACE-PARENT-CHILD',
       'title': 'R3 is a parent and child placement',
@@ -1239,42 +1487,39 @@ class Placement(ConfiguredBaseModel):
                      'and child placement.',
       'when': [{'field': 'place_code', 'in': ['R3']}],
       'then': [{'field': 'placement_type', 'in': ['Parent and child']}]},
-     {'code': 'PLC-PLACE-ADOPTION-FOSTER',
-      'title': 'Adoption with current foster carers is foster or other',
-      'description': 'SSDA903 codes A3 and A5 (placed for adoption with current foster '
-                     'carers) are foster or other placements.',
-      'when': [{'field': 'place_code', 'in': ['A3', 'A5']}],
-      'then': [{'field': 'placement_type', 'in': ['Foster', 'Other']}]},
+     {'code': 'PLC-PLACE-RES-SCHOOL',
+      'title': 'S1 is a residential school placement',
+      'description': "SSDA903 code S1 (a residential school not registered as a children's "
+                     'home) is a residential school placement.',
+      'when': [{'field': 'place_code', 'in': ['S1']}],
+      'then': [{'field': 'placement_type', 'in': ['Residential school']}]},
      {'code': 'PLC-PLACE-OTHER',
       'title': 'Other PLACE codes are other placements',
-      'description': 'SSDA903 codes A4, A6, P1, P3, R2 and Z1 are other placements.',
-      'when': [{'field': 'place_code', 'in': ['A4', 'A6', 'P1', 'P3', 'R2', 'Z1']}],
+      'description': 'SSDA903 codes A3 to A6, P1 to P3, R1, R2, R5, Z1 and Z11 to Z14 are '
+                     'other placements.',
+      'when': [{'field': 'place_code',
+                'in': ['A3',
+                       'A4',
+                       'A5',
+                       'A6',
+                       'P1',
+                       'P2',
+                       'P3',
+                       'R1',
+                       'R2',
+                       'R5',
+                       'Z1',
+                       'Z11',
+                       'Z12',
+                       'Z13',
+                       'Z14']}],
       'then': [{'field': 'placement_type', 'in': ['Other']}]},
-     {'code': 'PLC-PLACE-RES-SCHOOL',
-      'title': 'Residential schools and care homes are residential or other',
-      'description': 'SSDA903 codes S1 (residential school) and R1 (residential care home) '
-                     'are residential or other placements.',
-      'when': [{'field': 'place_code', 'in': ['S1', 'R1']}],
-      'then': [{'field': 'placement_type', 'in': ['Residential', 'Other']}]},
-     {'code': 'PLC-PLACE-K3',
-      'title': 'K3 is residential, supported or other',
-      'description': 'The legacy SSDA903 code K3 is a residential, supported accommodation '
-                     'or other placement.',
-      'when': [{'field': 'place_code', 'in': ['K3']}],
-      'then': [{'field': 'placement_type',
-                'in': ['Residential', 'Supported accommodation', 'Other']}]},
-     {'code': 'PLC-PLACE-YOI',
-      'title': 'Young offender institutions are secure or other',
-      'description': 'SSDA903 code R5 (young offender institution) is a secure or other '
-                     'placement.',
-      'when': [{'field': 'place_code', 'in': ['R5']}],
-      'then': [{'field': 'placement_type', 'in': ['Secure', 'Other']}]},
-     {'code': 'PLC-PLACE-INDEPENDENT',
-      'title': 'Independent living is supported accommodation or other',
-      'description': 'SSDA903 code P2 (independent living) is a supported accommodation or '
-                     'other placement.',
-      'when': [{'field': 'place_code', 'in': ['P2']}],
-      'then': [{'field': 'placement_type', 'in': ['Supported accommodation', 'Other']}]}]
+     {'code': 'PLC-TYPE-REASON',
+      'title': 'A reason when the type placed is not the one preferred',
+      'description': 'A placement whose type is not the type the search preferred says '
+                     'why.',
+      'when': [{'field': 'type_preferred', 'in': ['No']}],
+      'then': [{'field': 'type_reason', 'required': True}]}]
 
     @model_validator(mode="after")
     def check_schema_rules(self):
@@ -1287,11 +1532,13 @@ class Provider(ConfiguredBaseModel):
     """
     An organisation that provides homes (never an individual carer).
     """
-    provider_id: str = Field(default=..., title="Provider ID", description="""The provider's Ofsted provider reference, or the LA's own reference for it.""")
+    provider_id: str = Field(default=..., title="Provider ID", description="""The LA's own reference for the provider, unique in the submission. The same organisation is recognised across LAs by its national identifiers (Ofsted provider URN, Companies House number, charity number), not by this ID.""")
     provider_name: Optional[str] = Field(default=None, title="Provider name", description="""The provider's registered name. Never the name of an individual carer.""")
     ownership: Optional[OwnershipEnum] = Field(default=None, title="Ownership", description="""Who owns or runs the provider.""")
     private_equity_backed: Optional[YesNoUnknownEnum] = Field(default=None, title="Private equity backed", description="""Whether the provider is owned or financed by a private equity firm.""")
-    company_number: Optional[str] = Field(default=None, title="Company number", description="""The provider's Companies House number (eight characters, such as 01234567 or SC123456).""")
+    company_number: Optional[str] = Field(default=None, title="Company number", description="""The provider's Companies House number (eight characters, such as 01234567 or SC123456). One of the national identifiers: a private or voluntary provider gives at least one.""")
+    ofsted_provider_urn: Optional[str] = Field(default=None, title="Ofsted provider URN", description="""The unique reference number Ofsted gives the registered provider (the organisation, not one of its homes). One of the national identifiers.""")
+    charity_number: Optional[str] = Field(default=None, title="Charity number", description="""The provider's registered charity number: England and Wales (six or seven digits), Scotland (SC and six digits) or Northern Ireland (NIC and six digits). One of the national identifiers.""")
 
     @field_validator('company_number')
     def pattern_company_number(cls, v):
@@ -1306,20 +1553,48 @@ class Provider(ConfiguredBaseModel):
             raise ValueError(err_msg)
         return v
 
+    @field_validator('ofsted_provider_urn')
+    def pattern_ofsted_provider_urn(cls, v):
+        pattern=re.compile(r"^[A-Z]{0,4}[0-9]{6,10}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid ofsted_provider_urn format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid ofsted_provider_urn format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('charity_number')
+    def pattern_charity_number(cls, v):
+        pattern=re.compile(r"^([0-9]{6,7}|SC[0-9]{6}|NIC[0-9]{6})$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid charity_number format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid charity_number format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class Setting(ConfiguredBaseModel):
     """
     A registered home or establishment run by a provider.
     """
     setting_urn: str = Field(default=..., title="Setting URN", description="""The Ofsted unique reference number (URN) of the home: SC and six digits, or seven digits. A setting with no URN (unregistered, CQC only or outside England) has a local reference starting X-. Foster placements with the LA's own carers have none; those through an independent fostering agency may give the agency's URN.""")
-    provider_id: str = Field(default=..., title="Provider ID", description="""The provider's Ofsted provider reference, or the LA's own reference for it.""")
+    provider_id: str = Field(default=..., title="Provider ID", description="""The LA's own reference for the provider, unique in the submission. The same organisation is recognised across LAs by its national identifiers (Ofsted provider URN, Companies House number, charity number), not by this ID.""")
     setting_type: Optional[SettingTypeEnum] = Field(default=None, title="Setting type", description="""What kind of home or establishment the setting is.""")
     registration_type: Optional[RegistrationTypeEnum] = Field(default=None, title="Registration", description="""Which regulator, if any, the setting is registered with.""")
     host_la_code: Optional[str] = Field(default=None, title="Host LA code", description="""The GSS code of the local authority where the home is: E06, E08, E09 or E10 in England, W06 in Wales, S12 in Scotland, N09 in Northern Ireland.""")
     location: Optional[str] = Field(default=None, title="Location", description="""Where the setting is, as a postcode sector or district.""")
-    registered_places: Optional[int] = Field(default=None, title="Registered places", description="""How many children the setting is registered to care for.""", ge=0)
+    registered_places: Optional[int] = Field(default=None, title="Registered places", description="""How many children the setting may care for at once, on the date of the submission: the places on the Ofsted registration certificate of a children's home, secure children's home or residential special school; the young people a supported accommodation service is registered or contracted for. Blank for an independent fostering agency, whose places are in the fostering capacity table.""", ge=0)
     ofsted_rating: Optional[OfstedRatingEnum] = Field(default=None, title="Ofsted rating", description="""The overall judgement at the setting's latest full Ofsted inspection.""")
     last_inspection_date: Optional[date] = Field(default=None, title="Last inspection date", description="""The date of the setting's latest full inspection.""")
+    registration_date: Optional[date] = Field(default=None, title="Registration date", description="""The date the setting was registered, or opened if it needs no registration.""")
+    closure_date: Optional[date] = Field(default=None, title="Closure date", description="""The date the setting closed or its registration ended. Blank while it is open.""")
 
     @field_validator('setting_urn')
     def pattern_setting_urn(cls, v):
@@ -1360,25 +1635,53 @@ class Setting(ConfiguredBaseModel):
             raise ValueError(err_msg)
         return v
 
+    _schema_rules: ClassVar[list[dict[str, Any]]] = [{'code': 'SET-IFA-PLACES',
+      'title': 'An independent fostering agency has no registered places',
+      'description': 'An independent fostering agency leaves registered places blank: its '
+                     "carers' places are counted in the fostering capacity table.",
+      'when': [{'field': 'setting_type', 'in': ['Independent fostering agency']}],
+      'then': [{'field': 'registered_places', 'absent': True}]}]
+
+    @model_validator(mode="after")
+    def check_schema_rules(self):
+        """The class rules of the schema, which field types alone cannot say."""
+        _check_rules(self, self._schema_rules)
+        return self
+
 
 class Cost(ConfiguredBaseModel):
     """
     A period during which a placement cost one weekly price. A placement whose price changes has one cost period for each price.
+    Spend, the one definition every LA and the hub use: a placement's spend is counted night by night. Its nights run from the start date to the night before the end date (the child left on the end date), or to the end of the period while it is open; each night is a bed night. A cost period pays for the nights from its start date to its end date, both included, at a seventh of its total weekly cost. For each bed night the Actual cost period that covers it is the spend; where there is none, the Agreed one; never both, and never a night outside the placement. Bed nights with no cost period are uncosted (the placement's reason not costed says why), never free.
     """
     cost_id: str = Field(default=..., title="Cost ID", description="""The LA's ID for this cost period.""")
     placement_id: str = Field(default=..., title="Placement ID", description="""The LA's ID for the placement.""")
-    cost_start_date: date = Field(default=..., title="Cost start date", description="""The first day this weekly cost applied.""")
-    cost_end_date: Optional[date] = Field(default=None, title="Cost end date", description="""The last day this weekly cost applied. Blank if it still applied at the extract date.""")
-    cost_basis: Optional[CostBasisEnum] = Field(default=None, title="Cost basis", description="""Whether the cost is the price agreed with the provider or what was actually paid.""")
+    cost_start_date: date = Field(default=..., title="Cost start date", description="""The first night this weekly cost paid for.""")
+    cost_end_date: Optional[date] = Field(default=None, title="Cost end date", description="""The last night this weekly cost paid for; it is charged. Blank if it still applied at the extract date. Nights after the placement's last night (the night before its end date) are not spend, whatever the cost period says.""")
+    cost_basis: CostBasisEnum = Field(default=..., title="Cost basis", description="""Whether the cost is the price agreed with the provider or what was actually paid. Where both cover the same night, Actual is the spend; cost periods of one basis must not overlap.""")
     core_weekly: Optional[Decimal] = Field(default=None, title="Core weekly cost", description="""The provider's core weekly fee for care and accommodation.""", ge=0)
     additional_support_weekly: Optional[Decimal] = Field(default=None, title="Additional support weekly cost", description="""The weekly cost of additional support, such as extra staffing.""", ge=0)
     education_weekly: Optional[Decimal] = Field(default=None, title="Education weekly cost", description="""The weekly cost of education provided with the placement.""", ge=0)
     health_weekly: Optional[Decimal] = Field(default=None, title="Health weekly cost", description="""The weekly cost of health or therapeutic care provided with the placement.""", ge=0)
-    other_weekly: Optional[Decimal] = Field(default=None, title="Other weekly cost", description="""Any other weekly cost.""", ge=0)
-    total_weekly_cost: Decimal = Field(default=..., title="Total weekly cost", description="""The total weekly cost. Where components are given, they add up to it.""", ge=0)
+    other_weekly: Optional[Decimal] = Field(default=None, title="Other weekly cost", description="""Any other weekly cost that is not core, additional support, education or health.""", ge=0)
+    total_weekly_cost: Decimal = Field(default=..., title="Total weekly cost", description="""Everything paid each week for the placement, whoever pays it (social care, education, health): the contributions say who. Excluding VAT. For an in-house foster placement, the allowances and fees paid to the carers. Where components are given, they add up to it.""", ge=0)
     social_care_contribution: Optional[Decimal] = Field(default=None, title="Social care contribution", description="""The part of the weekly cost paid by children's social care.""", ge=0)
     education_contribution: Optional[Decimal] = Field(default=None, title="Education contribution", description="""The part of the weekly cost paid from education budgets.""", ge=0)
     health_contribution: Optional[Decimal] = Field(default=None, title="Health contribution", description="""The part of the weekly cost paid by health (the NHS).""", ge=0)
+
+
+class FosteringCapacity(ConfiguredBaseModel):
+    """
+    The places of a fostering service (the LA's own, or an independent fostering agency) on one date: approved, filled, vacant and unavailable. A count at each year end, or more often, lets a region see foster places over time (the South East's 7,565 approved places, 4,985 filled).
+    """
+    capacity_id: str = Field(default=..., title="Capacity ID", description="""The LA's ID for this count of fostering capacity.""")
+    provider_id: str = Field(default=..., title="Provider ID", description="""The LA's own reference for the provider, unique in the submission. The same organisation is recognised across LAs by its national identifiers (Ofsted provider URN, Companies House number, charity number), not by this ID.""")
+    capacity_date: date = Field(default=..., title="Capacity date", description="""The date on which the places were counted (such as 31 March, the SSDA903 year end).""")
+    approved_households: Optional[int] = Field(default=None, title="Approved households", description="""How many fostering households were approved on the date.""", ge=0)
+    approved_places: int = Field(default=..., title="Approved places", description="""How many children the approved households were approved to care for in all.""", ge=0)
+    filled_places: Optional[int] = Field(default=None, title="Filled places", description="""How many approved places had a child living in them.""", ge=0)
+    vacant_places: Optional[int] = Field(default=None, title="Vacant places", description="""How many approved places were empty and could take a child.""", ge=0)
+    unavailable_places: Optional[int] = Field(default=None, title="Unavailable places", description="""How many approved places were empty but could not take a child (carers on a break, under investigation, or kept for a sibling). Filled, vacant and unavailable places add up to the approved places.""", ge=0)
 
 
 # Model rebuild
@@ -1391,3 +1694,4 @@ Placement.model_rebuild()
 Provider.model_rebuild()
 Setting.model_rebuild()
 Cost.model_rebuild()
+FosteringCapacity.model_rebuild()

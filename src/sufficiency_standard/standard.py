@@ -65,6 +65,12 @@ class Field:
     personal_data: str | None
     sharing: str
     code_list: CodeList | None = None
+    # Which regional questions the field answers (schema/questions.yaml), and its
+    # counterpart in the national placements standard; empty before 0.3.0.
+    questions: tuple[str, ...] = ()
+    national_property: str | None = None
+    national_match: str | None = None
+    kept_because: str | None = None
 
     @property
     def is_personal(self) -> bool:
@@ -73,12 +79,14 @@ class Field:
 
 @dataclass(frozen=True)
 class Condition:
-    """One side of a schema rule on one field: present, required, or one of some values."""
+    """One side of a schema rule on one field: present, required, absent, or one of some
+    values."""
 
     field: str
     present: bool = False
     required: bool = False
     values: tuple[str, ...] | None = None
+    absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ def _condition(raw: dict[str, Any]) -> Condition:
         present=bool(raw.get("present")),
         required=bool(raw.get("required")),
         values=tuple(values) if values is not None else None,
+        absent=bool(raw.get("absent")),
     )
 
 
@@ -203,6 +212,10 @@ def load_standard(version: str | None = None) -> Standard:
                 personal_data=f["personal_data"],
                 sharing=f["sharing"],
                 code_list=code_lists.get(f["enum"]) if f["enum"] else None,
+                questions=tuple(f.get("questions", ())),
+                national_property=f.get("national_property"),
+                national_match=f.get("national_match"),
+                kept_because=f.get("kept_because"),
             )
             for f in t["fields"]
         )

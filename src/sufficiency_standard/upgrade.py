@@ -2,7 +2,8 @@
 
 Each version that needs it ships a migration (standards/<version>/migration.yaml, from
 schema/migrations/): renamed fields, changed codes, and values for newly required
-fields where a safe one exists. Upgrading applies them in turn, writes a new file in
+fields where a safe one exists, and codes that a newer version reads more narrowly
+(recode). Upgrading applies them in turn, writes a new file in
 the input's format, and lists every change it made and every value it could not carry.
 The input is never overwritten.
 """
@@ -108,12 +109,24 @@ def _apply(
             if changed:
                 codes = ", ".join(f"{a} -> {b}" for a, b in mapping.items())
                 result.changes.append(Change(table, name, changed, f"codes changed ({codes})"))
+    for recode in step.get("recode") or []:
+        table, name, value = recode["table"], recode["field"], recode["value"]
+        recoded = []
+        for i, row in enumerate(tables.get(table, [])):
+            if _applies(row, recode.get("when")) and row.get(name) not in (None, "", value):
+                row[name] = value
+                recoded.append(i)
+        if recoded:
+            result.changes.append(
+                Change(
+                    table, name, recoded, f'set to "{value}": {" ".join(recode["why"].split())}'
+                )
+            )
     for fill in step.get("fill") or []:
         table, name, value = fill["table"], fill["field"], fill["value"]
         filled = []
         for i, row in enumerate(tables.get(table, [])):
-            applies = all(row.get(k) == v for k, v in (fill.get("when") or {}).items())
-            if applies and row.get(name) in (None, ""):
+            if _applies(row, fill.get("when")) and row.get(name) in (None, ""):
                 row[name] = value
                 filled.append(i)
         if filled:
@@ -122,6 +135,15 @@ def _apply(
                     table, name, filled, f'filled with "{value}": {" ".join(fill["why"].split())}'
                 )
             )
+
+
+def _applies(row: dict[str, Any], when: dict[str, Any] | None) -> bool:
+    """Whether a row meets a migration step's condition: each field equal to the value
+    given, or to one of the values of a list."""
+    return all(
+        row.get(k) in v if isinstance(v, list) else row.get(k) == v
+        for k, v in (when or {}).items()
+    )
 
 
 def _write(submission: dict[str, Any], out: Path, version: str) -> None:

@@ -40,6 +40,8 @@ def declare_schema_rules(standard: Standard) -> None:
 
 def _holds(condition: Condition) -> pl.Expr:
     column = pl.col(condition.field)
+    if condition.absent:
+        return column.is_null()
     holds = column.is_not_null()
     if condition.values is not None:
         holds = holds & column.is_in(list(condition.values))
