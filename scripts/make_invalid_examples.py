@@ -200,6 +200,10 @@ def _rows_with_field_first(rows: list[dict[str, Any]], name: str) -> list[int]:
 
 
 def _pattern_mistake(spec: Field, current: Any) -> str:
+    if spec.name == "standard_version":
+        # A version without its patch number, which still names this version (the
+        # newest X.Y.z), so the submission is checked against the standard it breaks.
+        return ".".join(str(current).split(".")[:2])
     for mistake, correct in PATTERN_MISTAKES:
         if re.search(spec.pattern, correct) and not re.search(spec.pattern, mistake):
             return mistake

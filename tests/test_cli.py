@@ -70,7 +70,7 @@ def test_invalid_workbook_exits_1_and_names_sheet_and_cell(broken_workbook: Path
     result = runner.invoke(app, ["validate", str(broken_workbook)])
     assert result.exit_code == 1
     assert "does not meet" in " ".join(result.stdout.split())
-    assert "placements F2" in result.stdout  # placement_type of the first placement
+    assert "placements G2" in result.stdout  # placement_type of the first placement
     assert "VALUE-CODE" in result.stdout
 
 
@@ -98,7 +98,7 @@ def test_json_report_follows_its_published_schema(broken_workbook: Path) -> None
         "placements",
         "placement_type",
         2,
-        "F2",
+        "G2",
     )
 
 
@@ -133,7 +133,7 @@ def test_xlsx_report_marks_the_users_own_cells(broken_workbook: Path, tmp_path: 
     assert result.exit_code == 1
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[:2] == ["Validation summary", "All issues"]
-    cell = book["placements"]["F2"]
+    cell = book["placements"]["G2"]
     assert cell.value == "Fostr"
     assert "VALUE-CODE" in cell.comment.text
     assert cell.fill.fgColor.rgb.endswith("F8C9C0")

@@ -168,16 +168,19 @@ def test_placements_standard_reads_headers_with_guidance_and_maps_codes():
         [PLACEMENTS_STANDARD], la_code="E08000003", extract_date=dt.date(2025, 7, 1)
     )
     needs = {n["child_id"]: n for n in submission["needs_assessments"]}
-    assert needs["RCC-70011"]["additional_support"] == "Transport to school; Therapeutic support"
-    assert needs["RCC-70011"]["communication_requirements"] == "BSL; Makaton"
+    assert needs["RCC-70011"]["additional_support"] == ["Transport to school", "Therapeutic support"]
+    assert needs["RCC-70011"]["communication_requirements"] == ["BSL", "Makaton"]
     assert needs["RCC-70011"]["risk_to_child_criminal_exploitation"] == (
         "Present (level not recorded)"
     )
-    assert needs["RCC-70013"]["additional_support"] == "Respite worker"
+    assert needs["RCC-70013"]["additional_support"] == ["Respite worker"]
     referrals = {r["child_id"]: r for r in submission["referrals"]}
     assert referrals["RCC-70011"]["cared_alongside"] == "Only with older children"
-    assert referrals["RCC-70011"]["needed_by_date"] == dt.date(2025, 6, 1)  # Today
-    assert referrals["RCC-70013"]["needed_by_date"] == dt.date(2025, 6, 23)  # < 5 days
+    # The national urgency categories are carried as such: no needed-by date is made up.
+    assert referrals["RCC-70011"]["urgency"] == "Today"
+    assert referrals["RCC-70013"]["urgency"] == "Within 5 days"
+    assert referrals["RCC-70012"]["urgency"] == "More than 5 days"
+    assert all(r.get("needed_by_date") is None for r in submission["referrals"])
     placements = {p["child_id"]: p for p in submission["placements"]}
     assert placements["RCC-70012"]["placement_type"] == "Supported accommodation"
     assert placements["RCC-70011"]["placement_location"] == "M14 5"
@@ -191,10 +194,11 @@ def test_placements_standard_output_validates_but_for_what_the_report_says_is_mi
     submission, report = import_placements_standard(
         [PLACEMENTS_STANDARD], la_code="E08000003", extract_date=dt.date(2025, 7, 1)
     )
-    unfilled = {note.target for note in report.of_kind("not filled")}
-    assert unfilled == {"referrals.needed_by_date"}  # "> 5 days" gives no date
+    assert report.of_kind("not filled") == []
+    filled = {note.target for note in report.of_kind("placeholder")}
+    assert filled == {"needs_assessments.assessment_tool"}  # the return names no tool
     errors = [i for i in validate(submission).issues if i.severity == "error"]
-    assert {(i.table, i.field) for i in errors} == {("referrals", "needed_by_date")}
+    assert errors == []
 
 
 # -- the PNW census --------------------------------------------------------------------

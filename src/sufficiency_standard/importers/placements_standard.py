@@ -39,6 +39,7 @@ from sufficiency_standard.importers.common import (
     parse_money,
     standard_codes,
 )
+from sufficiency_standard.shipped import compiled_standard
 
 # source column -> the names it has had in the national, GM and SE specifications
 COLUMNS = {
@@ -127,7 +128,7 @@ _CODED = {
     "uasc": ("children", "uasc"),
     "preferability_of_placement_location": ("placements", "location_preferable"),
     "location_reason": ("placements", "location_reason"),
-    "education_continuity": ("placements", "education_continuity"),
+    "education_continuity": ("placements", "education_disrupted"),
     "placement_type": ("placements", "placement_type"),
     "placement_sourced": ("placements", "sourcing_route"),
 }
@@ -176,7 +177,19 @@ _NOT_CARRIED = {
     "name_of_officer_placement": "officers' names are personal data the standard leaves out.",
     "name_of_officer_placement_cost": "officers' names are personal data the standard leaves out.",
 }
-_NEEDED_BY = {"today": 0, "<5days": 5}  # days after the referral date
+
+
+def _urgency_codes() -> dict[str, str]:
+    """The national urgency categories (spaces and case ignored) -> the standard's urgency
+    codes, from the schema's national_concept annotations."""
+    values = compiled_standard()["enums"]["UrgencyEnum"]["values"]
+    return {
+        re.sub(r"\s+", "", v["national_concept"].casefold()): v["value"]
+        for v in values
+        if v.get("national_concept")
+    }
+
+
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
 _COST_COMPONENTS = ("core_weekly", "additional_support_weekly", "education_weekly", "other_weekly")
 _NOT_A_CODE = "the value is not one of the standard's codes for this field."
@@ -209,10 +222,10 @@ class _PlacementsStandard(RowByRowImport):
         def code(text: str) -> str | None:
             return code_of(text, codes) or code_of(code_of(text, _SYNONYMS), codes)
 
-        def every_code(text: str) -> str | None:
+        def every_code(text: str) -> list[str] | None:
             items = [item.strip() for item in re.split(r"[;,]", text) if item.strip()]
             found = [code(item) for item in items]
-            return "; ".join(dict.fromkeys(found)) if all(found) else None  # type: ignore[arg-type]
+            return list(dict.fromkeys(found)) if all(found) else None  # type: ignore[arg-type]
 
         multivalued = self.standard.table(target_table).field(target_field).multivalued
         target = f"{target_table}.{target_field}"
@@ -244,6 +257,8 @@ class _PlacementsStandard(RowByRowImport):
                 dated="the cost period starts with the placement: the return gives no date the "
                 "price started.",
                 no_total="total_weekly_cost is blank or not an amount.",
+                # The national total is "the actual weekly fee paid".
+                basis="Actual",
             )
 
     def _add_referral(self, row: SourceRow, child: str, placement_id: str) -> dict[str, Any]:
@@ -253,7 +268,7 @@ class _PlacementsStandard(RowByRowImport):
             "referral_id": f"{placement_id}-search",
             "child_id": child,
             "referral_date": referral_date,
-            "needed_by_date": None,
+            "urgency": None,
             "siblings_to_place_with": parse_count(row.value("number_of_siblings_to_place_with")),
             "outcome": "Placed",
             "offers_received": parse_count(row.value("placement_type_offers")),
@@ -279,21 +294,21 @@ class _PlacementsStandard(RowByRowImport):
                 "referrals.referral_date",
             )
         needed = row.value("when_placement_is_needed_by")
-        days = _NEEDED_BY.get(re.sub(r"\s+", "", (needed or "").casefold()))
-        if days is not None and referral_date is not None:
-            referral["needed_by_date"] = referral_date + dt.timedelta(days=days)
+        urgency = _urgency_codes().get(re.sub(r"\s+", "", (needed or "").casefold()))
+        if urgency is not None:
+            referral["urgency"] = urgency
             row.note(
                 "derived",
-                "the needed-by date is the referral date plus the days when_placement_is_needed_by"
-                " allows.",
-                "referrals.needed_by_date",
+                "the urgency is the national category in when_placement_is_needed_by; the "
+                "return gives no needed-by date, and none is made up.",
+                "referrals.urgency",
             )
         else:
             row.note(
                 "not filled",
-                "the standard needs the latest date the home was needed by; the return gives it "
-                "only for Today and < 5 days.",
-                "referrals.needed_by_date",
+                "the standard needs a needed-by date or an urgency; when_placement_is_needed_by "
+                "is blank or not a national urgency category.",
+                "referrals.urgency",
                 needed,
             )
         self.submission["referrals"].append(referral)
@@ -310,6 +325,13 @@ class _PlacementsStandard(RowByRowImport):
         for column, (target_table, target_field) in _CODED.items():
             if target_table == "needs_assessments":
                 needs[target_field] = self.coded(row, column)
+        if needs.get("assessment_tool") is None:
+            needs["assessment_tool"] = "Not recorded"
+            row.note(
+                "placeholder",
+                'the return does not name the needs assessment tool: "Not recorded".',
+                "needs_assessments.assessment_tool",
+            )
         if referral["referral_date"] is None:
             row.note(
                 "not filled",
@@ -327,12 +349,15 @@ class _PlacementsStandard(RowByRowImport):
             "placement_id": placement_id,
             "child_id": referral["child_id"],
             "referral_id": referral["referral_id"],
+            # The needs recorded with the referral: those in force when the child was placed.
+            "needs_id": f"{placement_id}-needs",
             "start_date": start,
             "placement_type": self.coded(row, "placement_type"),
             "provider_id": self.provider(_UNKNOWN_PROVIDER, "Provider not given in the return"),
             "location_preferable": self.coded(row, "preferability_of_placement_location"),
             "location_reason": self.coded(row, "location_reason"),
-            "education_continuity": self.coded(row, "education_continuity"),
+            # The national question is "was education disrupted?", as the standard's is.
+            "education_disrupted": self.coded(row, "education_continuity"),
             "siblings_placed_together": parse_count(
                 row.value("how_many_siblings_were_placed_together")
             ),
