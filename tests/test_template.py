@@ -225,3 +225,32 @@ def test_template_filled_with_the_example_data_is_valid(tmp_path: Path, standard
     assert all(i.code == "SHEET-UNKNOWN" and GUIDANCE_SHEET in i.message for i in warnings), [
         i.message for i in warnings
     ]
+
+
+def test_guidance_lists_the_minimal_set_of_every_table_first(template_path: Path) -> None:
+    standard = load_standard()
+    guidance = load_workbook(template_path)[GUIDANCE_SHEET]
+    labels = [row[0] for row in guidance.iter_rows(values_only=True)]
+    assert "The minimal set" in labels
+    rows = {
+        row[0]: row[1]
+        for row in guidance.iter_rows(values_only=True)
+        if row[0] and str(row[1] or "").startswith("Required: ")
+    }
+    for table in standard.tables:
+        text = rows[table.name]
+        for field in table.fields:
+            if field.required:
+                assert field.title in text.split(" Recommended:")[0], (table.name, field.name)
+            elif field.recommended:
+                assert field.title in text.split(" Recommended:")[1], (table.name, field.name)
+
+
+def test_a_header_comment_names_the_questions_its_column_answers(template_path: Path) -> None:
+    standard = load_standard()
+    sheet = load_workbook(template_path)["placements"]
+    headers = {cell.value: cell for cell in sheet[1]}
+    distance = standard.table("placements").field("distance_miles")
+    assert distance.questions
+    comment = headers[distance.title].comment.text
+    assert f"Regional questions it answers: {', '.join(distance.questions)}." in comment

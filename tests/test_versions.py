@@ -33,6 +33,9 @@ from sufficiency_standard.write import write_json, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_SUBMISSION = ROOT / "tests" / "data" / "versions" / "submission-0.1.0.json"
+# The 0.2.0 example with what 0.3.0 reads differently: a K3 placement typed Other, an S1
+# placement typed Residential, a cost period with no basis, an assessment with no tool.
+SUBMISSION_020 = ROOT / "tests" / "data" / "versions" / "submission-0.2.0.json"
 FROZEN_REPORT = ROOT / "tests" / "data" / "versions" / "broken-0.1.0-issues.json"
 SCHEMA_VERSION = yaml.safe_load((ROOT / "schema" / "sufficiency.yaml").read_text())["version"]
 runner = CliRunner()
@@ -187,6 +190,104 @@ def test_upgrade_lists_what_it_changed_and_what_it_could_not_carry(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "no_home_reason" in result.stdout and "Not recorded" in result.stdout
     assert "NOT CARRIED" in result.stdout and "carer_name" in result.stdout
+
+
+def _changes_by_field(result) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for change in result.changes:
+        found.setdefault((change.table, change.field), []).append(change.what)
+    return found
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx"])
+def test_a_020_submission_upgrades_to_030_and_is_valid(tmp_path: Path, suffix: str) -> None:
+    data = json.loads(SUBMISSION_020.read_text(encoding="utf-8"))
+    assert validate(data).valid and validate(data).standard.version == "0.2.0"
+    source = tmp_path / f"old{suffix}"
+    (write_json if suffix == ".json" else write_xlsx)(data, source, "0.2.0")
+    result = upgrade(source, "0.3.0")
+    report = validate(result.output)
+    assert report.standard.version == "0.3.0"
+    assert report.valid, [i.message for i in report.issues if i.severity is Severity.ERROR]
+    changed = _changes_by_field(result)
+    assert any(
+        "renamed from education_continuity" in w
+        for w in changed[("placements", "education_disrupted")]
+    )
+    assert any("codes changed" in w for w in changed[("placements", "education_disrupted")])
+    types = " ".join(changed[("placements", "placement_type")])
+    assert '"Residential school"' in types and '"Supported accommodation"' in types
+    assert any('"Agreed"' in w for w in changed[("costs", "cost_basis")])
+    assert any('"Not recorded"' in w for w in changed[("needs_assessments", "assessment_tool")])
+    assert result.not_carried == []
+
+    upgraded = {p["placement_id"]: p for p in _read_back(result.output)["placements"]}
+    before = {p["placement_id"]: p for p in data["placements"]}
+    swapped = {"Yes": "No", "No": "Yes", "Not applicable": "Not applicable"}
+    for placement_id, placement in before.items():
+        assert "education_continuity" not in upgraded[placement_id]
+        assert (
+            upgraded[placement_id]["education_disrupted"]
+            == swapped[placement["education_continuity"]]
+        )
+    assert upgraded["P4010"]["placement_type"] == "Residential school"  # S1
+    assert upgraded["P4004"]["placement_type"] == "Supported accommodation"  # K3
+    assert upgraded["P4003"]["placement_type"] == before["P4003"]["placement_type"]
+
+
+def _read_back(path: Path) -> dict[str, Any]:
+    """A submission file as a dict of tables, in any format the package reads."""
+    from sufficiency_standard.check import check_submission
+    from sufficiency_standard.read import read_submission
+    from sufficiency_standard.standard import load_standard
+    from sufficiency_standard.upgrade import _rows_from
+
+    standard = load_standard("0.3.0")
+    _, typed = check_submission(read_submission([path], standard), standard)
+    tables = _rows_from(typed)
+    return {"placements": tables["placements"]}
+
+
+def test_a_010_submission_upgrades_through_020_to_030(tmp_path: Path) -> None:
+    source = tmp_path / "old.json"
+    write_json(old_submission(), source, "0.1.0")
+    result = upgrade(source, "0.3.0")
+    report = validate(result.output)
+    assert report.standard.version == "0.3.0"
+    assert report.valid, [i.message for i in report.issues if i.severity is Severity.ERROR]
+    changed = _changes_by_field(result)
+    assert ("referrals", "no_home_reason") in changed  # the 0.2.0 step
+    assert ("placements", "education_disrupted") in changed  # the 0.3.0 step
+
+
+def test_upgrade_to_030_on_the_command_line_lists_each_change(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["upgrade", str(SUBMISSION_020), "--to", "0.3.0", "--out", str(tmp_path / "new.json")]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    for expected in ("education_disrupted", "Residential school", "cost_basis", "Not recorded"):
+        assert expected in text
+
+
+def test_diff_between_020_and_030_lists_every_change_with_its_bump() -> None:
+    changes = compare_versions("0.2.0", "0.3.0")
+    whats = {c.what: c.level for c in changes}
+    assert whats["field placements.education_continuity removed"] == "breaking"
+    assert whats["field placements.education_disrupted added"] == "addition"
+    assert whats["field costs.cost_basis is now required"] == "breaking"
+    assert whats["field referrals.needed_by_date is no longer required"] == "addition"
+    assert whats["table fostering_capacity added"] == "addition"
+    assert whats["code 'Residential school' added to PlacementTypeEnum"] == "addition"
+    assert whats["code 'Z11' added to PlaceCodeEnum"] == "addition"
+    assert whats["rule PLC-PLACE-K3 removed from placements"] == "addition"
+    assert whats["rule PLC-PLACE-OTHER of placements changed"] == "breaking"
+    assert whats["rule REF-NOTICE added to referrals"] == "breaking"
+    assert required_bump(changes, "0.2.0") == "minor"
+    assert bump_is_enough(changes, "0.2.0", "0.3.0")
+    result = runner.invoke(app, ["diff", "0.2.0", "0.3.0"])
+    assert result.exit_code == 0, result.output
+    assert "education_disrupted" in result.stdout
 
 
 # ---------------------------------------------------------------- diff and bumps

@@ -68,6 +68,10 @@ def _status(field: Field) -> str:
 def header_comment(field: Field) -> str:
     """What a person filling the column needs: meaning, whether required, what to type."""
     lines = [f"{field.title} {_status(field)}", "", field.description, ""]
+    if field.questions:
+        lines += [f"Regional questions it answers: {', '.join(field.questions)}.", ""]
+    elif field.kept_because:
+        lines += [f"Why it is asked: {field.kept_because}", ""]
     if field.code_list is not None:
         codes = field.code_list.codes
         listed = ", ".join(codes[:_LISTED_CODES]) + (", ..." if len(codes) > _LISTED_CODES else "")
@@ -261,6 +265,8 @@ def _guidance_sheet(sheet: Worksheet, standard: Standard) -> None:
         ("", "Exit code 0: valid. 1: not valid, see the report. 2: the file could not be read."),
         ("Field reference", DOCS_URL + "reference/"),
         ("", ""),
+        *_minimal_set(standard),
+        ("", ""),
         ("Sheet", "What one row is"),
     ]
     rows += [(table.name, table.description) for table in standard.tables]
@@ -270,6 +276,26 @@ def _guidance_sheet(sheet: Worksheet, standard: Standard) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.cell(row=len(rows) - len(standard.tables), column=2).font = BOLD
+
+
+def _minimal_set(standard: Standard) -> list[tuple[str, str]]:
+    """The fields to fill first, table by table: what the region cannot do without
+    (required), then what most of its questions need (recommended)."""
+    rows = [
+        (
+            "The minimal set",
+            "Fill these first: required fields, then recommended ones. The other columns "
+            "answer fewer of the region's questions.",
+        )
+    ]
+    for table in standard.tables:
+        required = [f.title for f in table.fields if f.required]
+        recommended = [f.title for f in table.fields if f.recommended and not f.required]
+        text = "Required: " + ", ".join(required) + "."
+        if recommended:
+            text += " Recommended: " + ", ".join(recommended) + "."
+        rows.append((table.name, text))
+    return rows
 
 
 def build_template(version: str | None = None) -> Workbook:
