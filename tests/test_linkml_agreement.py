@@ -43,9 +43,7 @@ def linkml() -> Validator:
 
 @pytest.fixture(scope="module")
 def json_schema() -> Draft202012Validator:
-    return Draft202012Validator(
-        s.json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return Draft202012Validator(s.json_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def _without_nulls(value: Any) -> Any:

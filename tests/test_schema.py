@@ -13,11 +13,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from linkml_runtime.utils.schemaview import SchemaView
 
 from sufficiency_standard import models
+from sufficiency_standard.shipped import compiled_standard
 from sufficiency_standard.standard import load_standard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,3 +356,38 @@ def test_personal_data_is_marked(field_name: str) -> None:
     for spec in uses:
         assert spec.personal_data in ("direct_identifier", "quasi_identifier", "special_category")
         assert spec.sharing in ("pseudonymise", "generalise", "keep", "drop")
+
+
+# ---------------------------------------------------------------- questions and burden
+
+FITNESS = ROOT.parent / "shared" / "design" / "standard-fitness.md"
+
+
+def _structural(table: str, field: Any) -> bool:
+    """Keys and the submission's own metadata serve every question alike."""
+    return table == "submission" or field.identifier or field.references is not None
+
+
+def test_every_regional_question_has_fields_or_says_why_it_is_left_out() -> None:
+    questions = {q["id"]: q for q in compiled_standard()["questions"]}
+    answered = {q for table in LATEST.tables for f in table.fields for q in f.questions}
+    for question_id, question in questions.items():
+        assert (question_id in answered) != bool(question.get("left_out")), question_id
+    assert answered <= questions.keys(), answered - questions.keys()
+
+
+def test_the_questions_are_those_of_the_fitness_check() -> None:
+    if not FITNESS.is_file():
+        pytest.skip(f"{FITNESS} is not on this machine")
+    listed = re.findall(r"^\| ([A-Z]{2,3}-\d\d) \|", FITNESS.read_text(encoding="utf-8"), re.M)
+    assert [q["id"] for q in compiled_standard()["questions"]] == listed
+
+
+def test_every_field_serves_a_question_or_says_why_it_is_kept() -> None:
+    unexplained = [
+        f"{table.name}.{f.name}"
+        for table in LATEST.tables
+        for f in table.fields
+        if not _structural(table.name, f) and not f.questions and not f.kept_because
+    ]
+    assert unexplained == []

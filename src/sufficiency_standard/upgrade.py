@@ -118,9 +118,7 @@ def _apply(
                 recoded.append(i)
         if recoded:
             result.changes.append(
-                Change(
-                    table, name, recoded, f'set to "{value}": {" ".join(recode["why"].split())}'
-                )
+                Change(table, name, recoded, f'set to "{value}": {" ".join(recode["why"].split())}')
             )
     for fill in step.get("fill") or []:
         table, name, value = fill["table"], fill["field"], fill["value"]
@@ -141,8 +139,7 @@ def _applies(row: dict[str, Any], when: dict[str, Any] | None) -> bool:
     """Whether a row meets a migration step's condition: each field equal to the value
     given, or to one of the values of a list."""
     return all(
-        row.get(k) in v if isinstance(v, list) else row.get(k) == v
-        for k, v in (when or {}).items()
+        row.get(k) in v if isinstance(v, list) else row.get(k) == v for k, v in (when or {}).items()
     )
 
 
