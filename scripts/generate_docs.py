@@ -4,8 +4,11 @@ Suppliers build extracts from these pages, so they are written from the compiled
 standard and the issue catalogue, never by hand. Writes:
 
 - docs/reference/**                  tables, code lists, the entity-relationship diagram,
-                                     the rule catalogue, the JSON report format and the
-                                     published JSON Schemas (everything in that folder)
+                                     the questions and the fields that answer them, the
+                                     crosswalk to the national placements standard, the
+                                     definitions that make LAs comparable, the rule
+                                     catalogue, the JSON report format and the published
+                                     JSON Schemas (everything in that folder)
 - docs/snippets/standard-version.md  the sentence that says which version the site shows
 - mkdocs.yml                         the Reference part of the nav and the footer line,
                                      between the "generated" markers
@@ -20,7 +23,9 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,12 @@ from sufficiency_standard.catalogue import ENTRIES, Entry
 from sufficiency_standard.check.schema_rules import declare_schema_rules
 from sufficiency_standard.diff import compare_versions
 from sufficiency_standard.issues import Severity
-from sufficiency_standard.shipped import json_schema_path, release_info, shipped_versions
+from sufficiency_standard.shipped import (
+    compiled_standard,
+    json_schema_path,
+    release_info,
+    shipped_versions,
+)
 from sufficiency_standard.standard import CodeList, Field, Standard, Table, load_standard
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +91,143 @@ KIND_NAMES = {
 }
 INLINE_VALUES = 6  # code lists this short are listed in the field table itself
 
+QUESTIONS_PAGE = "reference/questions.md"
+CROSSWALK_PAGE = "reference/crosswalk.md"
+DEFINITIONS_PAGE = "reference/definitions.md"
+
+# Section headings of the questions page: who asked, by the prefix of a question's id.
+# The questions themselves, and where each comes from, are in schema/questions.yaml.
+QUESTION_SOURCES = {
+    "SOM": "Somerset",
+    "DEV": "Devon",
+    "SE": "South East",
+    "UC": "Use Case 2: Children's Care Placements",
+    "SW": "South West Sufficiency project",
+    "NC": "NCERCC",
+}
+STATUS_ORDER = {"required": 0, "recommended": 1, "optional": 2}
+MATCHES = {
+    "exact": "the same fact with the same values, or values that map one to one",
+    "close": (
+        "the same fact, defined or recorded a little differently (at another step of the "
+        "process, or at another level); the field's description says how"
+    ),
+    "broader": (
+        "the same fact at a different level of detail: one side's values group the "
+        "other's (the code-by-code table below says how)"
+    ),
+    "inverse": "the same fact asked the other way round: Yes on one side is No on the other",
+}
+
+# The national Children's Social Care Placements Standard (draft 2026; SocialCareData/
+# standard at commit ac47964): its classes and their properties, in the order of its
+# published page (placements-standard.md). Kept here, not read at build time: the copy
+# of the national standard is not part of this repository, and its ontology (ttl/)
+# does not have riskOther and riskToOthersOther, which the page has.
+# tests/test_docs.py compares this list with the page whenever a copy is at hand.
+NATIONAL_STANDARD = "Children's Social Care Placements Standard"
+NATIONAL_SITE = "https://standard.socialcaredata.io/"
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+NATIONAL_CLASSES: dict[str, tuple[str, ...]] = {
+    "Placement": ("childId", "placementId"),
+    "PlacementAvailability": (
+        "neededBy",
+        "siblingCount",
+        "isPreferredLocationLocal",
+        "outOfLAReason",
+        "outOfLAReasonOther",
+    ),
+    "PlacementRequirements": (
+        "communicationNeeds",
+        "specificCommunicationRequirement",
+        "specificCommunicationRequirementOther",
+        "homeAdaptationRequired",
+        "culturalNeeds",
+        "culturalNeedsOther",
+        "livingCompanions",
+        "pets",
+        "additionalSupport",
+        "additionalSupportOther",
+        "deprivationOfLiberty",
+    ),
+    "PlacementRecommendation": (
+        "fosterCareSuitability",
+        "residentialCareSuitability",
+        "supportedAccommodationSuitability",
+    ),
+    "RiskAssessment": (
+        "riskSelfHarm",
+        "riskCriminalExploitation",
+        "riskDrugAlcohol",
+        "riskEatingDisorder",
+        "riskMissing",
+        "riskSexualExploitation",
+        "riskToOthersPhysical",
+        "riskToOthersSexual",
+        "riskToOthersFire",
+        "riskToOthersAnimals",
+        "riskToOthersCriminal",
+        "riskOther",
+        "riskToOthersOther",
+    ),
+    "ActualPlacement": (
+        "coreWeeklyCost",
+        "additionalSupportWeeklyCost",
+        "educationWeeklyCost",
+        "otherWeeklyCost",
+        "totalWeeklyCost",
+        "placementLocation",
+        "isLocationPreferred",
+        "isEducationContinuous",
+        "providerURN",
+        "siblingsPlacedTogether",
+        "placementType",
+    ),
+    "QualityAssurance": (
+        "referralOfficerName",
+        "referralDate",
+        "placementOfficerName",
+        "placementDate",
+        "costOfficerName",
+        "costDate",
+    ),
+}
+# The Placement's links to its six parts: they hold no fact of their own.
+NATIONAL_LINKS = (
+    "placementAvailability",
+    "placementRequirements",
+    "placementRecommendation",
+    "riskAssessment",
+    "actualPlacement",
+    "qualityAssurance",
+)
+_OTHER_TEXT = (
+    "Free text that goes with the code Other: the standard keeps the code, not the text. "
+    "No regional question reads it, and free text about a child stays in the LA."
+)
+_OFFICER = (
+    "The name of the officer who keyed the record: LA-internal, as the national standard "
+    "says of its quality-assurance part; this standard holds no staff names."
+)
+_KEYED = (
+    "When the record was keyed, not when anything happened to the child: LA-internal "
+    "quality assurance."
+)
+# Why a national property has no counterpart here; shown only while none of our fields
+# names it.
+NATIONAL_LEFT_OUT = {
+    "outOfLAReasonOther": _OTHER_TEXT,
+    "specificCommunicationRequirementOther": _OTHER_TEXT,
+    "culturalNeedsOther": _OTHER_TEXT,
+    "additionalSupportOther": _OTHER_TEXT,
+    "referralOfficerName": _OFFICER,
+    "placementOfficerName": _OFFICER,
+    "costOfficerName": _OFFICER,
+    "placementDate": _KEYED,
+    "costDate": _KEYED,
+}
+NATIONAL_CLASS_OF = {prop: cls for cls, props in NATIONAL_CLASSES.items() for prop in props}
+
 
 # -- small Markdown helpers -------------------------------------------------------------
 
@@ -95,6 +242,16 @@ def md(text: str) -> str:
 def md_prose(text: str) -> str:
     """Like md, but keeps `code spans`, which the report schema's descriptions use."""
     return "".join(md(part) if i % 2 == 0 else code(part) for i, part in enumerate(text.split("`")))
+
+
+def paragraphs(text: str) -> str:
+    """A description of several paragraphs (one a line), as Markdown paragraphs."""
+    return "\n\n".join(md_prose(p) for p in text.split("\n") if p.strip())
+
+
+def first_paragraph(text: str) -> str:
+    """What a description says first: enough for a table of tables."""
+    return next((p for p in text.split("\n") if p.strip()), "")
 
 
 def code(text: str) -> str:
@@ -150,6 +307,109 @@ def link(from_page: str, to_page: str, anchor: str = "") -> str:
     up = [".."] * (len(source.parts) - common)
     relative = "/".join([*up, *target.parts[common:]])
     return relative + (f"#{anchor}" if anchor else "")
+
+
+# -- what the compiled standard says beyond tables and fields -------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One regional question (a LinkML subset of schema/questions.yaml)."""
+
+    id: str
+    text: str
+    seed: str
+    answerable_in_0_2_0: str
+    left_out: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+    @property
+    def source(self) -> str:
+        prefix = self.id.split("-", 1)[0]
+        return QUESTION_SOURCES.get(prefix, prefix)
+
+
+@dataclass(frozen=True)
+class Regional:
+    """The regional questions and the notes on code values (national concept, collection
+    years in force): the compiled standard has them, the Standard accessor does not."""
+
+    questions: tuple[Question, ...]
+    value_notes: dict[str, dict[str, dict[str, str]]]
+
+    def note(self, code_list: CodeList, value: str, key: str) -> str | None:
+        return self.value_notes.get(code_list.name, {}).get(value, {}).get(key)
+
+
+VALUE_NOTES = ("national_concept", "national_match", "in_force_from", "in_force_until")
+
+
+def load_regional(version: str) -> Regional:
+    raw = compiled_standard(version)
+    questions = tuple(
+        Question(
+            id=q["id"],
+            text=q.get("question") or "",
+            seed=q.get("seed") or "",
+            answerable_in_0_2_0=q.get("answerable_in_0_2_0") or "",
+            left_out=q.get("left_out"),
+        )
+        for q in raw.get("questions", ())
+    )
+    notes = {
+        name: {
+            v["value"]: {key: str(v[key]) for key in VALUE_NOTES if v.get(key) is not None}
+            for v in body["values"]
+        }
+        for name, body in raw["enums"].items()
+    }
+    return Regional(questions=questions, value_notes=notes)
+
+
+def status(field: Field) -> str:
+    """required, recommended or optional."""
+    return "required" if field.required else "recommended" if field.recommended else "optional"
+
+
+def structural_role(table: Table, field: Field) -> str | None:
+    """Why a field is there whatever the questions: a key, or the submission's metadata."""
+    if table.one_row:
+        return "submission metadata"
+    if field.identifier:
+        return "key: identifies the row"
+    if field.references:
+        return f"key: refers to {code(field.references)}"
+    return None
+
+
+def national_codes(field: Field) -> str:
+    return ", ".join(code(p) for p in national_properties(field))
+
+
+def field_link(page: str, table: Table, field: Field) -> str:
+    """`table.field`, linked to the field's entry in the field reference."""
+    target = link(page, table_page(table), field.name)
+    return f"[{code(table.name + '.' + field.name)}]({target})"
+
+
+def question_link(page: str, question_id: str) -> str:
+    return f"[{question_id}]({link(page, QUESTIONS_PAGE, question_id.lower())})"
+
+
+def answering(standard: Standard, question: Question) -> list[tuple[Table, Field]]:
+    """The fields that answer a question, in table and field order."""
+    return [(t, f) for t in standard.tables for f in t.fields if question.id in f.questions]
+
+
+def national_properties(field: Field) -> list[str]:
+    """The national properties a field names ("riskOther, riskToOthersOther"), each
+    without the path to its class ("qualityAssurance.referralDate" -> "referralDate")."""
+    if not field.national_property:
+        return []
+    return [p.strip().rsplit(".", 1)[-1] for p in field.national_property.split(",") if p.strip()]
 
 
 # -- describing one field -----------------------------------------------------------
@@ -228,7 +488,7 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
         "---\nhide:\n  - toc\n---\n\n",
         GENERATED_NOTE,
         f"# {table.name}: {md(table.title)}\n\n",
-        md(table.description),
+        paragraphs(table.description),
         "\n\n",
     ]
     rows_text = (
@@ -294,12 +554,17 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
     out.append("\n## Field details\n")
     for f in table.fields:
         out.append(f"\n### {f.name} {{ #{f.name} }}\n\n")
-        out.append(f"**{md(f.title)}.** {md(f.description)}\n\n")
+        out.append(f"**{md(f.title)}.** {md_prose(f.description)}\n\n")
         details = [
             ("Type", type_text(f)),
-            ("Required", "yes" if f.required else "no, but recommended" if f.recommended else "no"),
+            ("Required, recommended or optional", status(f)),
             ("Allowed values", allowed_text(f, page)),
+            ("Questions it answers", questions_text(table, f, page)),
         ]
+        if f.kept_because:
+            details.append(("Kept because", md(f.kept_because)))
+        if f.national_property:
+            details.append(("National placements standard", national_text(f, page)))
         if f.identifier:
             details.append(("Identifier", "unique in this table"))
         if f.personal_data is not None:
@@ -312,6 +577,20 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
             details.append(("Other accepted headers", ", ".join(code(a) for a in f.aliases)))
         out.append(facts_md(details))
     return "".join(out)
+
+
+def questions_text(table: Table, field: Field, page: str) -> str:
+    """The questions a field answers, linked to the questions page."""
+    if field.questions:
+        return ", ".join(question_link(page, q) for q in field.questions)
+    role = structural_role(table, field)
+    return f"none (structural: {role})" if role else "none"
+
+
+def national_text(field: Field, page: str) -> str:
+    match = f" ({md(field.national_match)})" if field.national_match else ""
+    target = link(page, CROSSWALK_PAGE, "field-by-field")
+    return f"{national_codes(field)}{match}; see the [crosswalk]({target})"
 
 
 def used_by(standard: Standard, code_list: CodeList) -> list[tuple[Table, Field]]:
@@ -348,9 +627,22 @@ def implications(standard: Standard, code_list: CodeList) -> dict[str, dict[str,
     return found
 
 
-def render_code_list(standard: Standard, code_list: CodeList) -> str:
+def national_concept_text(regional: Regional, code_list: CodeList, value: str) -> str:
+    concept = regional.note(code_list, value, "national_concept")
+    if concept is None:
+        return "no counterpart"
+    match = regional.note(code_list, value, "national_match")
+    return code(concept) + (f" ({md(match)})" if match else "")
+
+
+def render_code_list(standard: Standard, code_list: CodeList, regional: Regional) -> str:
     page = code_list_page(code_list)
-    out = [GENERATED_NOTE, f"# {md(code_list.title)}\n\n", md(code_list.description), "\n\n"]
+    out = [
+        GENERATED_NOTE,
+        f"# {md(code_list.title)}\n\n",
+        paragraphs(code_list.description),
+        "\n\n",
+    ]
     yes_no = "Yes" in code_list.codes and "No" in code_list.codes
     out.append(
         f"Code list {code(code_list.name)}. Write the value exactly as in the first column "
@@ -361,11 +653,21 @@ def render_code_list(standard: Standard, code_list: CodeList) -> str:
     meaning = any(v.ssda903_meaning for v in code_list.values)
     code_903 = any(v.ssda903_code for v in code_list.values)
     implied = implications(standard, code_list)
+    in_force = any(
+        regional.note(code_list, v.value, key)
+        for v in code_list.values
+        for key in ("in_force_from", "in_force_until")
+    )
+    national = any(regional.note(code_list, v.value, "national_concept") for v in code_list.values)
     header = ["Value", "Title", "Meaning"]
     if meaning:
         header.append("SSDA903 meaning")
     if code_903:
         header.append("SSDA903 code")
+    if in_force:
+        header += ["In force from", "In force until"]
+    if national:
+        header.append("National concept")
     header += list(implied)
     rows = []
     for v in code_list.values:
@@ -374,9 +676,28 @@ def render_code_list(standard: Standard, code_list: CodeList) -> str:
             row.append(md(v.ssda903_meaning or ""))
         if code_903:
             row.append(code(v.ssda903_code) if v.ssda903_code else "")
+        if in_force:
+            row += [
+                regional.note(code_list, v.value, "in_force_from") or "",
+                regional.note(code_list, v.value, "in_force_until") or "",
+            ]
+        if national:
+            row.append(national_concept_text(regional, code_list, v.value))
         row += [by_value.get(v.value, "any") for by_value in implied.values()]
         rows.append(row)
     out.append(table_md(header, rows))
+    if in_force:
+        out.append(
+            "\nA code may be used in the collection years (1 April to 31 March) from its "
+            "first day in force to its last; a blank means no limit on that side "
+            f"([definitions]({link(page, DEFINITIONS_PAGE, 'place-codes')})).\n"
+        )
+    if national:
+        out.append(
+            "\nThe national concept is the value of the national placements standard that "
+            f"this value converts to ([crosswalk]({link(page, CROSSWALK_PAGE, 'code-by-code')}))."
+            "\n"
+        )
     users = used_by(standard, code_list)
     if users:
         out.append("\n## Used by\n\n")
@@ -447,7 +768,7 @@ def render_er(standard: Standard) -> str:
     for table in standard.tables:
         out.append(
             f"| [{code(table.name)}]({link(page, table_page(table))}) | "
-            f"{code(table.class_name)} | {md(table.description)} |\n"
+            f"{code(table.class_name)} | {md(first_paragraph(table.description))} |\n"
         )
     return "".join(out)
 
@@ -633,6 +954,552 @@ def render_report_format(report_schema: dict[str, Any]) -> str:
     return "".join(out)
 
 
+# -- questions, crosswalk and definitions -------------------------------------------
+
+
+def _question_groups(questions: Iterable[Question]) -> dict[str, list[Question]]:
+    groups: dict[str, list[Question]] = {}
+    for question in questions:
+        groups.setdefault(question.id.split("-", 1)[0], []).append(question)
+    return groups
+
+
+def render_questions(standard: Standard, regional: Regional) -> str:
+    """Each question with the fields that answer it; then each field with its questions."""
+    page = QUESTIONS_PAGE
+    questions = regional.questions
+    out = [GENERATED_NOTE, "# Questions and the fields that answer them\n\n"]
+    out.append(
+        "The standard exists to answer the questions regions ask of their placements data. "
+        f"These are the {len(questions)} concrete questions of the source documents, each "
+        "with the fields that answer it in version "
+        f"{standard.version}. The schema keeps every question as a LinkML subset and every "
+        "field lists the questions it answers (its `in_subset`), so this page is generated "
+        "from the schema and cannot drift from it. The second half turns it round: each "
+        "field with the questions it serves, and why a field that no question uses is "
+        "kept.\n\n"
+    )
+    out.append(
+        "Each question was first written as a query over version 0.2.0 (December 2026); "
+        "*Answerable in 0.2.0* keeps that verdict.\n\n"
+    )
+    verdicts = Counter(q.answerable_in_0_2_0 for q in questions)
+    out.append(
+        table_md(
+            ["Answerable in 0.2.0", "Questions"],
+            ([md(verdict or "not recorded"), str(n)] for verdict, n in verdicts.items()),
+        )
+    )
+    answered = sum(1 for q in questions if answering(standard, q))
+    left_out = sum(1 for q in questions if q.left_out)
+    out.append(
+        f"\nIn {standard.version}, {answered} questions have fields that answer them and "
+        f"{left_out} {'is' if left_out == 1 else 'are'} left out of the standard, with the "
+        "reason.\n"
+    )
+    for prefix, group in _question_groups(questions).items():
+        source = QUESTION_SOURCES.get(prefix, prefix)
+        out.append(f"\n## {md(source)} ({prefix}) {{ #questions-{prefix.lower()} }}\n")
+        for question in group:
+            out.append(f"\n### {question.id} {{ #{question.anchor} }}\n\n")
+            out.append(md(question.text) + "\n\n")
+            facts = [
+                ("Asked in", md(question.seed) or "—"),
+                ("Answerable in 0.2.0", md(question.answerable_in_0_2_0) or "—"),
+            ]
+            fields = answering(standard, question)
+            if fields or not question.left_out:
+                facts.append(
+                    (
+                        f"Answered in {standard.version} by",
+                        ", ".join(field_link(page, t, f) for t, f in fields) or "no field",
+                    )
+                )
+            if question.left_out:
+                facts.append(("Left out of the standard", md(question.left_out)))
+            out.append(facts_md(facts))
+    out.append(_render_fields_and_questions(standard, page))
+    return "".join(out)
+
+
+def _render_fields_and_questions(standard: Standard, page: str) -> str:
+    out = ["\n## Fields and the questions they serve { #fields }\n\n"]
+    counts = {t.name: Counter(status(f) for f in t.fields) for t in standard.tables}
+    unused = {
+        t.name: sum(1 for f in t.fields if not f.questions and not structural_role(t, f))
+        for t in standard.tables
+    }
+    total = Counter(status(f) for t in standard.tables for f in t.fields)
+    out.append(
+        "For each table, its fields with the questions each serves. The minimal set comes "
+        f"first: the {total['required']} required fields, without which a submission is not "
+        f"valid, then the {total['recommended']} recommended ones, which every LA should give "
+        f"where it holds them; the {total['optional']} optional fields each answer particular "
+        "questions. "
+        "Keys and the submission's metadata are structural: they join the tables and say "
+        "whose data it is, whatever the question. A field that no question uses says why "
+        "the standard keeps it.\n\n"
+    )
+    out.append(
+        table_md(
+            ["Table", "Required", "Recommended", "Optional", "Not structural, used by no question"],
+            (
+                [
+                    f"[{code(t.name)}](#fields-{t.name.replace('_', '-')})",
+                    str(counts[t.name]["required"]),
+                    str(counts[t.name]["recommended"]),
+                    str(counts[t.name]["optional"]),
+                    str(unused[t.name]),
+                ]
+                for t in standard.tables
+            ),
+        )
+    )
+    for table in standard.tables:
+        anchor = "fields-" + table.name.replace("_", "-")
+        out.append(f"\n### {table.name} {{ #{anchor} }}\n\n")
+        out.append(f"{md(table.title)} ([field reference]({link(page, table_page(table))})).\n\n")
+        ordered = sorted(table.fields, key=lambda f: STATUS_ORDER[status(f)])
+        rows = []
+        for f in ordered:
+            role = structural_role(table, f)
+            why = []
+            if role:
+                why.append(f"Structural ({role}).")
+            if f.kept_because:
+                why.append("Kept because: " + md(f.kept_because))
+            if not f.questions and not role and not f.kept_because:
+                why.append("**No question uses it and the schema gives no reason to keep it.**")
+            rows.append(
+                [
+                    field_link(page, table, f),
+                    "**Required**" if f.required else status(f).capitalize(),
+                    ", ".join(question_link(page, q) for q in f.questions) or "—",
+                    " ".join(why) or "—",
+                ]
+            )
+        out.append(
+            table_md(
+                ["Field", "For the region", "Questions it answers", "Structural or kept"], rows
+            )
+        )
+    return "".join(out)
+
+
+def render_crosswalk(standard: Standard, regional: Regional) -> str:
+    """Our fields and codes against the national placements standard's, both ways."""
+    page = CROSSWALK_PAGE
+    out = [GENERATED_NOTE, "# Crosswalk to the national placements standard\n\n"]
+    out.append(
+        f"The national {NATIONAL_STANDARD} (draft, 2026), developed by Social Finance, the "
+        "Open Data Institute and Coram for the Department for Education, is the national "
+        "form of Use Case 2. It is flat, one record per placement search with its "
+        "outcome, where this standard is relational: dated searches (referrals), needs "
+        "assessments, placements, cost periods, providers and settings. It records urgency "
+        "as a category where this standard records dates. This page says, field by field "
+        "and code by code, which national property holds the same fact as each of our "
+        "fields, and what has no counterpart on either side. It is generated from the "
+        "`national_property`, `national_match` and `national_concept` annotations of the "
+        "schema.\n\n"
+    )
+    out.append(
+        '!!! note "The national standard: licence and attribution"\n\n'
+        f"    The {NATIONAL_STANDARD} is © Crown copyright, published under the "
+        f"[Open Government Licence v3.0]({OGL}); its code and machine-readable artefacts "
+        "(ontology, SHACL shape, JSON-LD context) are under the MIT licence. The property "
+        "names and concept labels on this page are taken from its draft of 2026 "
+        f"(SocialCareData/standard, [{NATIONAL_SITE.removeprefix('https://').rstrip('/')}]"
+        f"({NATIONAL_SITE})). Contains public sector information licensed under the Open "
+        "Government Licence v3.0.\n\n"
+    )
+    out.append("## How close a match is\n\n")
+    out.append(table_md(["Match", "Meaning"], ([code(m), md(t)] for m, t in MATCHES.items())))
+
+    out.append("\n## Field by field { #field-by-field }\n\n")
+    matched = [(t, f) for t in standard.tables for f in t.fields if f.national_property]
+    out.append(
+        f"{len(matched)} of our fields name a national property. A field that several "
+        "tables share (such as `child_id`) is listed in each.\n\n"
+    )
+    rows = []
+    for table, f in matched:
+        props = national_properties(f)
+        classes = dict.fromkeys(
+            NATIONAL_CLASS_OF.get(p, "not in the national standard") for p in props
+        )
+        rows.append(
+            [
+                field_link(page, table, f),
+                ", ".join(code(p) for p in props),
+                ", ".join(md(c) for c in classes),
+                code(f.national_match) if f.national_match else "—",
+                md(f.title),
+            ]
+        )
+    out.append(
+        table_md(["Our field", "National property", "National class", "Match", "Title"], rows)
+    )
+
+    out.append("\n## Code by code { #code-by-code }\n\n")
+    annotated = [
+        c
+        for c in standard.code_lists.values()
+        if any(regional.note(c, v.value, "national_concept") for v in c.values)
+    ]
+    out.append(
+        "The code lists whose values name the national concept they convert to. A value "
+        "with no counterpart has no national concept; converting it to the national "
+        "standard loses it.\n"
+    )
+    for code_list in annotated:
+        out.append(f"\n### {md(code_list.title)}\n\n")
+        users = used_by(standard, code_list)
+        national = dict.fromkeys(p for _, f in users for p in national_properties(f))
+        out.append(
+            f"Code list [{code(code_list.name)}]({link(page, code_list_page(code_list))}), "
+            "used by "
+            + ", ".join(field_link(page, t, f) for t, f in users)
+            + (
+                "; national " + ", ".join(code(p) for p in national)
+                if national
+                else "; no national property"
+            )
+            + ".\n\n"
+        )
+        out.append(
+            table_md(
+                ["Our value", "National concept", "Title"],
+                (
+                    [
+                        code(v.value),
+                        national_concept_text(regional, code_list, v.value),
+                        md(v.title),
+                    ]
+                    for v in code_list.values
+                ),
+            )
+        )
+    plain = [
+        c
+        for c in standard.code_lists.values()
+        if c not in annotated and any(f.national_property for _, f in used_by(standard, c))
+    ]
+    if plain:
+        out.append(
+            "\nThese code lists are used by fields with a national counterpart, but their "
+            "values carry no national concept in the schema; the field's description and "
+            "the match above say how they relate:\n\n"
+        )
+        for code_list in plain:
+            users = [(t, f) for t, f in used_by(standard, code_list) if f.national_property]
+            out.append(
+                f"- [{md(code_list.title)}]({link(page, code_list_page(code_list))}): "
+                + ", ".join(f"{field_link(page, t, f)} ({national_codes(f)})" for t, f in users)
+                + "\n"
+            )
+
+    out.append("\n## No counterpart { #no-counterpart }\n")
+    out.append("\n### Our fields with no national property\n\n")
+    out.append(
+        "The national standard has nothing that holds these facts, mostly because it is "
+        "one flat record per search: the dates that make a history, providers, settings, "
+        "costs over time and fostering capacity are this standard's own.\n\n"
+    )
+    for table in standard.tables:
+        without = [f for f in table.fields if not f.national_property]
+        if without:
+            out.append(
+                f"- [{code(table.name)}]({link(page, table_page(table))}): "
+                + ", ".join(
+                    f"[{code(f.name)}]({link(page, table_page(table), f.name)})" for f in without
+                )
+                + "\n"
+            )
+    out.append("\n### National properties none of our fields names\n\n")
+    named = {p for t in standard.tables for f in t.fields for p in national_properties(f)}
+    unnamed = [
+        (cls, prop)
+        for cls, props in NATIONAL_CLASSES.items()
+        for prop in props
+        if prop not in named
+    ]
+    links = ", ".join(code(p) for p in NATIONAL_LINKS)
+    out.append(
+        "The national properties are listed as the national standard's page has them. "
+        f"Left out here as well: the Placement's links to its parts ({links}), which hold "
+        "no fact of their own.\n\n"
+    )
+    if unnamed:
+        out.append(
+            table_md(
+                ["National property", "National class", "Why none of our fields holds it"],
+                (
+                    [code(prop), md(cls), md(NATIONAL_LEFT_OUT.get(prop, "—"))]
+                    for cls, prop in unnamed
+                ),
+            )
+        )
+    else:
+        out.append("Every national property has a field here.\n")
+    return "".join(out)
+
+
+def _schema_field(standard: Standard, table_name: str, field_name: str) -> tuple[Table, Field]:
+    """A field the definitions page quotes; a clear error if the schema no longer has it."""
+    try:
+        table = standard.table(table_name)
+        return table, table.field(field_name)
+    except KeyError:
+        raise KeyError(
+            f"the definitions page quotes {table_name}.{field_name}, which the standard no "
+            "longer has: update render_definitions in scripts/generate_docs.py"
+        ) from None
+
+
+def _quote(text: str) -> str:
+    """A definition from the schema, as a block quote (one paragraph per line of text)."""
+    paragraphs = [md_prose(p) for p in text.split("\n") if p.strip()]
+    return "\n>\n".join(f"> {p}" for p in paragraphs) + "\n\n"
+
+
+def _field_definitions(standard: Standard, page: str, names: Iterable[tuple[str, str]]) -> str:
+    rows = []
+    for table_name, field_name in names:
+        table, f = _schema_field(standard, table_name, field_name)
+        rows.append([field_link(page, table, f), md(f.title), md(f.description)])
+    return table_md(["Field", "Title", "Definition (from the schema)"], rows)
+
+
+def _values_table(code_list: CodeList, regional: Regional, page: str) -> str:
+    national = any(regional.note(code_list, v.value, "national_concept") for v in code_list.values)
+    header = ["Value", "Meaning"] + (["National concept"] if national else [])
+    rows = []
+    for v in code_list.values:
+        row = [code(v.value), md(v.description)]
+        if national:
+            row.append(national_concept_text(regional, code_list, v.value))
+        rows.append(row)
+    target = link(page, code_list_page(code_list))
+    return f"Code list [{md(code_list.title)}]({target}):\n\n" + table_md(header, rows)
+
+
+def _checked_by(entries: list[Entry], fields: set[str], page: str) -> str:
+    """The catalogue entries on any of these fields, as a line of links (or nothing)."""
+    found = [e for e in entries if fields & set(e.fields)]
+    if not found:
+        return ""
+    links = ", ".join(
+        f"[{code(e.code)}]({link(page, 'reference/rules.md', e.anchor)}) ({md(e.title)})"
+        for e in found
+    )
+    return f"Checked by {links}.\n\n"
+
+
+def render_definitions(standard: Standard, regional: Regional, entries: list[Entry]) -> str:
+    """The definitions two LAs must share for their numbers to add up, quoted from the
+    schema; the prose around them, and the hub's merge order for providers, are here."""
+    page = DEFINITIONS_PAGE
+    out = [GENERATED_NOTE, "# Definitions that make LAs comparable\n\n"]
+    out.append(
+        "Two LAs give the same number for the same question only if they record the same "
+        "fact the same way. These are the definitions the standard makes for that. Each "
+        "quoted definition is the schema's own text, so the validator, the Excel template, "
+        "the field reference and this page say the same thing.\n"
+    )
+
+    costs, _ = _schema_field(standard, "costs", "total_weekly_cost")
+    out.append("\n## Spend and bed nights { #spend }\n\n")
+    out.append(
+        f"From the description of the [{code('costs')}]({link(page, table_page(costs))}) table:\n\n"
+    )
+    out.append(_quote(costs.description))
+    out.append(
+        "What a weekly cost includes, and which of two cost periods for the same nights counts:\n\n"
+    )
+    out.append(
+        _field_definitions(
+            standard,
+            page,
+            [
+                ("costs", "total_weekly_cost"),
+                ("costs", "cost_basis"),
+                ("costs", "cost_start_date"),
+                ("costs", "cost_end_date"),
+                ("placements", "not_costed_reason"),
+            ],
+        )
+    )
+    out.append("\n")
+    out.append(
+        _checked_by(
+            entries,
+            {"total_weekly_cost", "cost_basis", "cost_start_date", "cost_end_date"},
+            page,
+        )
+    )
+
+    submission = standard.table("submission")
+    out.append("## What a submission carries: history and corrections { #submission }\n\n")
+    out.append(
+        f"From the description of the [{code('submission')}]"
+        f"({link(page, table_page(submission))}) table:\n\n"
+    )
+    out.append(_quote(submission.description))
+    out.append(
+        "A hub that keeps every LA's submissions therefore builds one history per LA: it "
+        f"keys each record by the LA ({code('la_code')}) and the record's ID, and where two "
+        "submissions carry the same record, keeps the copy of the later one.\n\n"
+    )
+    out.append(
+        _field_definitions(
+            standard,
+            page,
+            [
+                ("submission", "la_code"),
+                ("submission", "period_start"),
+                ("submission", "period_end"),
+                ("submission", "extract_date"),
+            ],
+        )
+    )
+
+    out.append("\n## Notice: needed-by date, urgency, planned or emergency { #notice }\n\n")
+    out.append(
+        "How soon a home was needed is recorded as a date where the LA holds one, otherwise "
+        "as the national standard's urgency category; planned or emergency follows from "
+        "it.\n\n"
+    )
+    out.append(
+        _field_definitions(
+            standard,
+            page,
+            [
+                ("referrals", "referral_date"),
+                ("referrals", "needed_by_date"),
+                ("referrals", "urgency"),
+                ("referrals", "planned_or_emergency"),
+            ],
+        )
+    )
+    out.append("\n")
+    for table_name, field_name in (("referrals", "urgency"), ("referrals", "planned_or_emergency")):
+        _, f = _schema_field(standard, table_name, field_name)
+        if f.code_list is not None:
+            out.append(_values_table(f.code_list, regional, page) + "\n")
+    out.append(
+        _checked_by(
+            entries, {"needed_by_date", "urgency", "planned_or_emergency", "referral_date"}, page
+        )
+    )
+
+    out.append("## Distance and location { #distance }\n\n")
+    out.append(
+        _field_definitions(
+            standard,
+            page,
+            [
+                ("placements", "distance_miles"),
+                ("referrals", "family_location"),
+                ("placements", "placement_location"),
+                ("placements", "host_la_code"),
+            ],
+        )
+    )
+    out.append("\n")
+    out.append(_checked_by(entries, {"distance_miles"}, page))
+
+    out.append("## Levels of risk { #risk }\n\n")
+    risk_list = standard.code_lists.get("RiskLevelEnum")
+    if risk_list is None:
+        raise KeyError("the definitions page quotes RiskLevelEnum, which the standard lacks")
+    out.append(_quote(risk_list.description))
+    out.append(_values_table(risk_list, regional, page) + "\n")
+    out.append(
+        "The same levels apply to each risk: "
+        + ", ".join(field_link(page, t, f) for t, f in used_by(standard, risk_list))
+        + ".\n\n"
+    )
+
+    out.append("## PLACE codes and collection years { #place-codes }\n\n")
+    place = standard.code_lists.get("PlaceCodeEnum")
+    if place is None:
+        raise KeyError("the definitions page quotes PlaceCodeEnum, which the standard lacks")
+    out.append(_quote(place.description))
+    dated = [
+        v
+        for v in place.values
+        if regional.note(place, v.value, "in_force_from")
+        or regional.note(place, v.value, "in_force_until")
+    ]
+    out.append(
+        f"The codes with a limit ([all codes]({link(page, code_list_page(place))})); every "
+        "other code is in force in every collection year:\n\n"
+    )
+    out.append(
+        table_md(
+            ["Code", "Title", "In force from", "In force until"],
+            (
+                [
+                    code(v.value),
+                    md(v.title),
+                    regional.note(place, v.value, "in_force_from") or "—",
+                    regional.note(place, v.value, "in_force_until") or "—",
+                ]
+                for v in dated
+            ),
+        )
+    )
+    out.append("\n")
+    out.append(_checked_by(entries, {"place_code"}, page))
+
+    out.append("## Provider identifiers { #providers }\n\n")
+    out.append(
+        "A provider is an organisation, never an individual carer. Each LA names its "
+        "providers with its own reference; the national identifiers say which organisation "
+        "it is.\n\n"
+    )
+    out.append(
+        _field_definitions(
+            standard,
+            page,
+            [
+                ("providers", "provider_id"),
+                ("providers", "ofsted_provider_urn"),
+                ("providers", "company_number"),
+                ("providers", "charity_number"),
+                ("settings", "setting_urn"),
+            ],
+        )
+    )
+    out.append("\n")
+    out.append(
+        _checked_by(entries, {"ofsted_provider_urn", "company_number", "charity_number"}, page)
+    )
+    providers = standard.table("providers")
+    out.append("### How a hub merges providers across LAs { #merging-providers }\n\n")
+    out.append(
+        f"{code('provider_id')} is each LA's own reference: the same ID in two LAs may be two "
+        "organisations, and one organisation has a different ID in each LA. A hub never "
+        "merges providers on it. It puts the providers of all LAs' submissions together "
+        "on their national identifiers, comparing two provider records on the first of "
+        "these that both give:\n\n"
+        f"1. {field_link(page, providers, providers.field('ofsted_provider_urn'))}, "
+        "Ofsted's reference for the registered provider;\n"
+        f"2. {field_link(page, providers, providers.field('company_number'))}, the "
+        "Companies House number;\n"
+        f"3. {field_link(page, providers, providers.field('charity_number'))}.\n\n"
+        "If it is the same, the two are one provider; if it differs, they are two, "
+        "whatever a later identifier says (a disagreement worth checking with the LAs). A "
+        "provider with none of the three stays that LA's own. The hub keeps each LA's "
+        f"({code('la_code')}, {code('provider_id')}) as the key of that LA's rows and maps "
+        "it to the merged provider, so that placements, settings and fostering capacity "
+        "follow. Settings need no merging: a setting's Ofsted URN "
+        f"({code('setting_urn')}) is the same home in every LA, except local references "
+        "starting `X-`, which are each LA's own.\n"
+    )
+    return "".join(out)
+
+
 def render_reference_index(standard: Standard) -> str:
     out = [GENERATED_NOTE, "# Reference\n\n"]
     out.append(
@@ -648,7 +1515,7 @@ def render_reference_index(standard: Standard) -> str:
                     f"[{code(t.name)}](tables/{t.name}.md)",
                     md(t.title),
                     str(len(t.fields)),
-                    md(t.description),
+                    md(first_paragraph(t.description)),
                 ]
                 for t in standard.tables
             ),
@@ -659,6 +1526,13 @@ def render_reference_index(standard: Standard) -> str:
         "- [Entity relationships](entity-relationships.md): how the tables refer to each "
         "other.\n"
         "- [Code lists](code-lists/index.md): every allowed value and what it means.\n"
+        "- [Questions and the fields that answer them](questions.md): the regions' "
+        "questions, the fields each needs, and the questions each field serves.\n"
+        "- [Definitions that make LAs comparable](definitions.md): spend and bed nights, "
+        "history and corrections, notice, distance, risk levels, PLACE codes by year, and "
+        "how a hub merges providers across LAs.\n"
+        "- [Crosswalk to the national placements standard](crosswalk.md): field by field "
+        "and code by code.\n"
         "- [Validation rules](rules.md): every issue the validator reports.\n"
         "- [JSON report format](report-format.md): what `--format json` writes.\n"
         f"- [JSON Schema of a submission](schemas/sufficiency-standard-{standard.version}"
@@ -678,7 +1552,7 @@ def render_tables_index(standard: Standard) -> str:
                     f"[{code(t.name)}]({t.name}.md)",
                     md(t.title),
                     ", ".join(code(f.name) for f in t.fields if f.required),
-                    md(t.description),
+                    md(first_paragraph(t.description)),
                 ]
                 for t in standard.tables
             ),
@@ -727,6 +1601,9 @@ def nav_lines(standard: Standard) -> list[str]:
         f"  - {json.dumps(c.title)}: {code_list_page(c)}" for c in standard.code_lists.values()
     ]
     lines += [
+        f"- Questions and the fields that answer them: {QUESTIONS_PAGE}",
+        f"- Definitions that make LAs comparable: {DEFINITIONS_PAGE}",
+        f"- Crosswalk to the national placements standard: {CROSSWALK_PAGE}",
         "- Validation rules: reference/rules.md",
         "- JSON report format: reference/report-format.md",
         "- Versions: reference/versions.md",
@@ -781,6 +1658,7 @@ def artefacts() -> dict[Path, str]:
     standard = load_standard()
     declare_schema_rules(standard)
     entries = ordered_entries()
+    regional = load_regional(standard.version)
     report_schema_text = REPORT_SCHEMA.read_text(encoding="utf-8")
     files: dict[Path, str] = {
         REFERENCE / "index.md": render_reference_index(standard),
@@ -788,6 +1666,9 @@ def artefacts() -> dict[Path, str]:
         REFERENCE / "code-lists" / "index.md": render_code_lists_index(standard),
         REFERENCE / "entity-relationships.md": render_er(standard),
         REFERENCE / "rules.md": render_rules(standard, entries),
+        DOCS / QUESTIONS_PAGE: render_questions(standard, regional),
+        DOCS / CROSSWALK_PAGE: render_crosswalk(standard, regional),
+        DOCS / DEFINITIONS_PAGE: render_definitions(standard, regional, entries),
         REFERENCE / "report-format.md": render_report_format(json.loads(report_schema_text)),
         REFERENCE / "schemas" / "report.schema.json": report_schema_text,
         REFERENCE / "versions.md": render_versions(),
@@ -803,7 +1684,7 @@ def artefacts() -> dict[Path, str]:
     for table in standard.tables:
         files[DOCS / table_page(table)] = render_table(standard, table, entries)
     for code_list in standard.code_lists.values():
-        files[DOCS / code_list_page(code_list)] = render_code_list(standard, code_list)
+        files[DOCS / code_list_page(code_list)] = render_code_list(standard, code_list, regional)
     return files
 
 
