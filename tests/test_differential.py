@@ -87,6 +87,8 @@ def _field_value(field: Field) -> st.SearchStrategy[tuple[str, Any]]:
         )
     elif field.pattern:
         good, bad = _valid_pattern_value(field), _invalid_pattern_value(field)
+    elif field.multivalued:  # free text, several values: a JSON array of strings
+        good, bad = st.lists(_TEXT, min_size=1, max_size=3), st.nothing()
     else:
         good, bad = _TEXT, st.nothing()
     choices = [good.map(lambda v: ("ok", v)), bad.map(lambda v: ("bad", v))]

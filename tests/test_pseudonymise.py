@@ -262,3 +262,16 @@ def test_from_903_to_a_valid_pseudonymised_submission_in_three_steps(tmp_path, k
     assert result.validation.rows["costs"] == 3
     seen = all_text(result.written)
     assert not any(child.encode() in seen for child in CHILD_IDS)
+
+
+def test_shared_json_holds_numbers_dates_and_lists_as_the_json_schema_says(tmp_path, key_file):
+    """The shared file is read back with no complaint about JSON types: money and counts
+    are numbers, multivalued fields lists (before 0.3.0 it held the cells' text)."""
+    result = pseudonymise_command([EXAMPLE], key_file, tmp_path / "shared.json")
+    document = json.loads(result.written.read_text())
+    costs = document["costs"][0]
+    assert isinstance(costs["total_weekly_cost"], (int, float))
+    assert isinstance(document["needs_assessments"][0]["additional_support"], list)
+    codes = {issue.code for issue in validate(result.written).issues}
+    assert not codes & {"JSON-VALUE-TYPE", "JSON-NOT-A-LIST"}, codes
+    assert result.validation.valid

@@ -138,6 +138,24 @@ declare(
         "Wrong kind of JSON value",
         "{path} in {source} should be {expected}, not {actual}; it was read as empty.",
     ),
+    # JSON values mean what the JSON Schema says: a list is a JSON list, not text joined
+    # as a cell joins it (an error, as the schema makes it); a value of another JSON type
+    # is read as a cell would be, so it still counts, and warned of once per field and type.
+    Entry(
+        "JSON-NOT-A-LIST",
+        E,
+        "value",
+        "Not a JSON list",
+        "{field} must be a list such as {example} in JSON; {what}.",
+    ),
+    Entry(
+        "JSON-VALUE-TYPE",
+        W,
+        "value",
+        "JSON value of another type",
+        "{field} is {actual} {where}, but in JSON the standard wants {expected}. Values "
+        "like this are still read and checked, so they count.",
+    ),
     Entry(
         "CELL-ERROR",
         E,

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sufficiency_standard.__about__ import __version__
+from sufficiency_standard.check.values import type_table
 from sufficiency_standard.importers.common import write_submission
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.postcodes import PostcodeLevel, generalise_postcode
@@ -207,8 +208,10 @@ def pseudonymise_submission(
     seen: dict[tuple[str, str], str] = {}  # (domain, pseudonym) -> original, to catch collisions
     result: dict[str, Any] = {}
     for table in standard.tables:
-        source = submission.tables.get(table.name)
-        rows = source.frame.to_dicts() if source is not None else []
+        # Typed values, so that the shared file holds numbers, dates and lists as the
+        # standard's JSON does (cells that cannot be typed keep their text).
+        typed, _ = type_table(table, submission.take(table.name))
+        rows = typed.records() if typed.source is not None else []
         changes = {
             f.name: FieldChange(table.name, f.name, _action(f.sharing))
             for f in table.fields

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from sufficiency_standard.check import check_submission
-from sufficiency_standard.check.values import ROW_INDEX, TypedTable
+from sufficiency_standard.check.values import TypedTable
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.read import read_submission
 from sufficiency_standard.shipped import resolve_version, shipped_versions, version_folder
@@ -70,19 +70,12 @@ def migration(version: str) -> dict[str, Any] | None:
 
 
 def _rows_from(typed: dict[str, TypedTable]) -> Rows:
-    """Each table as a list of rows: the value as read where it could be read, the raw
-    text where it could not (so nothing is lost)."""
-    tables: Rows = {}
-    for name, table in typed.items():
-        if table.source is None:
-            continue
-        raw = table.source.frame
-        rows = list(table.frame.drop(ROW_INDEX).iter_rows(named=True))
-        for column, unreadable in table.unreadable.items():
-            for index in unreadable.arg_true():
-                rows[index][column] = raw.get_column(column)[index]
-        tables[name] = [{k: v for k, v in row.items() if v is not None} for row in rows]
-    return tables
+    """Each table as a list of rows of the values it holds (see TypedTable.records)."""
+    return {
+        name: [{k: v for k, v in row.items() if v is not None} for row in table.records()]
+        for name, table in typed.items()
+        if table.source is not None
+    }
 
 
 def _apply(

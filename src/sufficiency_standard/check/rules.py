@@ -8,9 +8,11 @@ columns with polars joins and window expressions.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -21,6 +23,8 @@ from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.once import BuiltOnce
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Location, Severity
+from sufficiency_standard.shipped import compiled_standard, shipped_versions
+from sufficiency_standard.standard import CodeList, load_standard
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -798,6 +802,697 @@ def none_stands_alone(context: RuleContext) -> list[Issue]:
                 field_title=field.title,
             )
     return issues
+
+
+# -- providers: national identifiers (0.3.0) ---------------------------------------
+
+# Company, charity and Ofsted provider numbers: one organisation's number in every LA's
+# data, by which a region recognises the same provider across its LAs.
+_NATIONAL_IDS = ("company_number", "charity_number", "ofsted_provider_urn")
+_INDEPENDENT = ("Private", "Voluntary")
+
+
+def _titles(table: TypedTable, field_names: tuple[str, ...]) -> str:
+    """ "A, B or C": the fields' titles, for a message."""
+    *others, last = (table.table.field(name).title for name in field_names)
+    return f"{', '.join(others)} or {last}" if others else last
+
+
+@rule(
+    Entry(
+        "PRV-NATIONAL-ID",
+        # A warning, not an error: an LA whose only source is the SSDA903 knows a
+        # provider's ownership but not its numbers, and its data is still worth sending.
+        W,
+        "quality",
+        "Independent provider without a national identifier",
+        "This provider is {ownership} but gives no national identifier. A private or "
+        "voluntary provider should give at least one of {identifiers}, so that the "
+        "region knows it as the same organisation in every LA's data.",
+        fields=("ownership", *_NATIONAL_IDS),
+        tables=("providers",),
+    ),
+    since="0.3.0",
+)
+def independent_providers_are_identified(context: RuleContext) -> list[Issue]:
+    providers = context.table("providers")
+    # An identifier that could not be read has its own error: it was given.
+    missing = providers.judgeable("ownership", *_NATIONAL_IDS).filter(
+        pl.col("ownership").is_in(_INDEPENDENT).fill_null(False)
+        & pl.all_horizontal(pl.col(name).is_null() for name in _NATIONAL_IDS)
+    )
+    indices = missing.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "PRV-NATIONAL-ID",
+        providers,
+        _NATIONAL_IDS[0],
+        indices,
+        related=list(
+            zip(*(locations(providers, name, indices) for name in _NATIONAL_IDS[1:]), strict=True)
+        ),
+        ownership=[kind.lower() for kind in missing.get_column("ownership").to_list()],
+        identifiers=_titles(providers, _NATIONAL_IDS),
+    )
+
+
+@rule(
+    Entry(
+        "PRV-SAME-NATIONAL-ID",
+        E,
+        "rule",
+        "One provider entered twice",
+        "This provider has the same {field_title} as an earlier provider, so the two are "
+        "one organisation entered twice. Give each organisation once, under one Provider "
+        "ID, and use that ID wherever it is referred to.",
+        fields=_NATIONAL_IDS,
+        tables=("providers",),
+    ),
+    since="0.3.0",
+)
+def providers_are_entered_once(context: RuleContext) -> list[Issue]:
+    providers = context.table("providers")
+    # A row whose Provider ID repeats an earlier one is already reported as a duplicate.
+    repeated = context.links.repeats("providers").get_column(ROW_INDEX)
+    found = [
+        providers.frame.select(ROW_INDEX, pl.col(name).alias("__number"))
+        .filter(pl.col("__number").is_not_null() & ~pl.col(ROW_INDEX).is_in(repeated.implode()))
+        .with_columns(
+            pl.col(ROW_INDEX).first().over("__number").alias("__earlier"),
+            pl.lit(order, dtype=pl.UInt8).alias("__field"),
+        )
+        .filter(pl.col(ROW_INDEX) != pl.col("__earlier"))
+        for order, name in enumerate(_NATIONAL_IDS)
+    ]
+    # One issue a row: the first identifier (in _NATIONAL_IDS order) that it shares.
+    twice = (
+        pl.concat(found)
+        .sort(ROW_INDEX, "__field")
+        .unique(ROW_INDEX, keep="first", maintain_order=True)
+    )
+    names = [_NATIONAL_IDS[order] for order in twice.get_column("__field").to_list()]
+    return row_issues(
+        "PRV-SAME-NATIONAL-ID",
+        providers,
+        names,
+        twice.get_column(ROW_INDEX).to_list(),
+        values=twice.get_column("__number").to_list(),
+        related=one_place_each(providers, names, twice.get_column("__earlier").to_list()),
+        field_title=[providers.table.field(name).title for name in names],
+    )
+
+
+# -- a search's notice (0.3.0) -----------------------------------------------------
+
+# An emergency search needs a home within this many days of the referral; a planned one
+# later. The urgency's categories are the national placements standard's.
+_NOTICE_DAYS = 5
+_SHORT_NOTICE = ("Today", "Within 5 days")
+_LONG_NOTICE = "More than 5 days"
+
+
+def _referrals_with_notice(context: RuleContext) -> pl.DataFrame:
+    """The referrals, each with the days from the referral to the date the home was
+    needed by (`__days`, null when either date is blank or they are in the wrong order,
+    which has its own error)."""
+
+    def build() -> pl.DataFrame:
+        referrals = context.table("referrals")
+        days = (pl.col("needed_by_date") - pl.col("referral_date")).dt.total_days()
+        return referrals.judgeable(
+            "referral_date", "needed_by_date", "urgency", "planned_or_emergency"
+        ).with_columns(pl.when(days >= 0).then(days).alias("__days"))
+
+    return _shared(context, "referrals with notice", build)
+
+
+def _days_after(days: Iterable[int]) -> list[str]:
+    return [
+        "on the day of the referral"
+        if n == 0
+        else f"{n} day{'' if n == 1 else 's'} after the referral"
+        for n in days
+    ]
+
+
+def _urgency_of_days() -> pl.Expr:
+    """The urgency that `__days` is: Today the day of the referral, Within 5 days 1 to
+    5 days after it, More than 5 days later (null when `__days` is)."""
+    days = pl.col("__days")
+    return (
+        pl.when(days == 0)
+        .then(pl.lit(_SHORT_NOTICE[0]))
+        .when(days <= _NOTICE_DAYS)
+        .then(pl.lit(_SHORT_NOTICE[1]))
+        .when(days > _NOTICE_DAYS)
+        .then(pl.lit(_LONG_NOTICE))
+    )
+
+
+@rule(
+    Entry(
+        "REF-EMERGENCY-DATES",
+        W,
+        "quality",
+        "Planned or emergency contradicts the notice",
+        'This search is "{kind}", but {notice}. An emergency search needs a home within '
+        f"{_NOTICE_DAYS} days of the referral; a planned one more than {_NOTICE_DAYS} days "
+        "after it.",
+        fields=("planned_or_emergency", "referral_date", "needed_by_date", "urgency"),
+        tables=("referrals",),
+    ),
+    since="0.3.0",
+)
+def emergency_matches_the_notice(context: RuleContext) -> list[Issue]:
+    referrals = context.table("referrals")
+    days, urgency = pl.col("__days"), pl.col("urgency")
+    emergency = pl.col("planned_or_emergency") == "Emergency"
+    planned = pl.col("planned_or_emergency") == "Planned"
+    # The date, when it contradicts, is what the message names; else the urgency.
+    by_date = (emergency & (days > _NOTICE_DAYS)) | (planned & (days <= _NOTICE_DAYS))
+    by_urgency = (emergency & (urgency == _LONG_NOTICE)) | (planned & urgency.is_in(_SHORT_NOTICE))
+    wrong = (
+        _referrals_with_notice(context)
+        .with_columns(by_date.fill_null(False).alias("__by_date"))
+        .filter(pl.col("__by_date") | by_urgency.fill_null(False))
+    )
+    dated = wrong.get_column("__by_date").to_list()
+    return row_issues(
+        "REF-EMERGENCY-DATES",
+        referrals,
+        "planned_or_emergency",
+        wrong.get_column(ROW_INDEX).to_list(),
+        values=wrong.get_column("planned_or_emergency").to_list(),
+        related=one_place_each(
+            referrals,
+            ["needed_by_date" if date_wrong else "urgency" for date_wrong in dated],
+            wrong.get_column(ROW_INDEX).to_list(),
+        ),
+        kind=wrong.get_column("planned_or_emergency").to_list(),
+        notice=[
+            f"the home was needed {after}" if date_wrong else f'its urgency is "{urgency}"'
+            for date_wrong, after, urgency in zip(
+                dated,
+                _days_after(wrong.get_column("__days").fill_null(0).to_list()),
+                wrong.get_column("urgency").to_list(),
+                strict=True,
+            )
+        ],
+    )
+
+
+@rule(
+    Entry(
+        "REF-URGENCY-DATES",
+        W,
+        "quality",
+        "Urgency and needed-by date disagree",
+        'Urgency is "{urgency}", but the home was needed {after} ("{expected}"). Where '
+        'both are given they must agree: "Today" is the day of the referral, "Within 5 '
+        'days" 1 to 5 days after it, "More than 5 days" 6 days or more after it.',
+        fields=("urgency", "referral_date", "needed_by_date"),
+        tables=("referrals",),
+    ),
+    since="0.3.0",
+)
+def urgency_matches_the_date(context: RuleContext) -> list[Issue]:
+    referrals = context.table("referrals")
+    wrong = (
+        _referrals_with_notice(context)
+        .with_columns(_urgency_of_days().alias("__expected"))
+        .filter((pl.col("urgency").cast(pl.String) != pl.col("__expected")).fill_null(False))
+    )
+    indices = wrong.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "REF-URGENCY-DATES",
+        referrals,
+        "urgency",
+        indices,
+        values=wrong.get_column("urgency").to_list(),
+        related=one_place_each(referrals, "needed_by_date", indices),
+        urgency=wrong.get_column("urgency").to_list(),
+        after=_days_after(wrong.get_column("__days").to_list()),
+        expected=wrong.get_column("__expected").to_list(),
+    )
+
+
+# -- codes in force (0.3.0) --------------------------------------------------------
+
+
+@cache
+def _compiled_values(code_list: CodeList) -> tuple[dict[str, Any], ...]:
+    """The values of a code list as the compiled standard of its version gives them,
+    with every annotation (a loaded CodeList keeps only some). The shipped version is
+    the one whose loaded standard holds this very list (or, failing that, an equal one,
+    newest first): the rule context does not carry the version."""
+    versions = list(reversed(shipped_versions()))
+    for same in (operator.is_, operator.eq):
+        for version in versions:
+            if same(load_standard(version).code_lists.get(code_list.name), code_list):
+                return tuple(compiled_standard(version)["enums"][code_list.name]["values"])
+    return ()
+
+
+def _in_force(code_list: CodeList) -> pl.DataFrame:
+    """Each code whose use is limited in time, with the first (`__from`) and last
+    (`__until`) day it may be used: the schema's `in_force_from` and `in_force_until`
+    annotations (null: no limit that way)."""
+    limited = [
+        value
+        for value in _compiled_values(code_list)
+        if value.get("in_force_from") or value.get("in_force_until")
+    ]
+
+    def day(value: dict[str, Any], key: str) -> date | None:
+        return date.fromisoformat(value[key]) if value.get(key) else None
+
+    return pl.DataFrame(
+        {
+            "__code": [value["value"] for value in limited],
+            "__from": [day(value, "in_force_from") for value in limited],
+            "__until": [day(value, "in_force_until") for value in limited],
+        },
+        schema={"__code": pl.String, "__from": pl.Date, "__until": pl.Date},
+    )
+
+
+def _window(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"from {start.isoformat()} to {end.isoformat()}"
+    return f"on or after {start.isoformat()}" if start else f"on or before {_shown_date(end)}"
+
+
+@rule(
+    Entry(
+        "PLC-PLACE-NOT-IN-FORCE",
+        W,
+        "quality",
+        "Placement code not in force when the placement started",
+        "SSDA903 placement code {code} was not in force when this placement started "
+        "({start}): it is used for placements that start {window}. Use the code of the "
+        "collection year the placement started in.",
+        fields=("place_code", "start_date"),
+        tables=("placements",),
+    ),
+    since="0.3.0",
+)
+def place_code_in_force(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    code_list = placements.table.field("place_code").code_list
+    limits = _in_force(code_list) if code_list is not None else pl.DataFrame()
+    if limits.is_empty():
+        return []
+    judged = placements.judgeable("place_code", "start_date")
+    limits = limits.with_columns(pl.col("__code").cast(judged.schema["place_code"]))
+    start = pl.col("start_date")
+    wrong = judged.join(
+        limits, left_on="place_code", right_on="__code", how="inner", maintain_order="left"
+    ).filter(((start < pl.col("__from")) | (start > pl.col("__until"))).fill_null(False))
+    indices = wrong.get_column(ROW_INDEX).to_list()
+    codes = wrong.get_column("place_code").cast(pl.String).to_list()
+    return row_issues(
+        "PLC-PLACE-NOT-IN-FORCE",
+        placements,
+        "place_code",
+        indices,
+        values=codes,
+        related=one_place_each(placements, "start_date", indices),
+        code=codes,
+        start=_shown_dates(wrong.get_column("start_date")),
+        window=[
+            _window(first, last)
+            for first, last in zip(
+                wrong.get_column("__from").to_list(),
+                wrong.get_column("__until").to_list(),
+                strict=True,
+            )
+        ],
+    )
+
+
+# -- a placement's needs assessment (0.3.0) ----------------------------------------
+
+
+def _placements_with_needs(context: RuleContext) -> pl.DataFrame:
+    """The placements that name a needs assessment found in the submission, each with
+    that assessment's row (`__needs_row`) and date, and the rows of the children of
+    both (`__child`, `__needs_child`: null where the Child ID names no child, which has
+    its own error)."""
+
+    def build() -> pl.DataFrame:
+        rows = context.target_rows("placements", "needs_id")
+        needs = context.table("needs_assessments")
+        named = needs.frame.select(
+            context.target_rows("needs_assessments", "child_id").alias("__needs_child"),
+            pl.col("assessment_date").alias("__assessed"),
+        ).select(pl.all().gather(rows))
+        placements = context.table("placements").frame.select(
+            ROW_INDEX,
+            "start_date",
+            context.target_rows("placements", "child_id").alias("__child"),
+        )
+        return pl.concat(
+            [placements, named, rows.alias("__needs_row").to_frame()], how="horizontal"
+        ).filter(pl.col("__needs_row").is_not_null())
+
+    return _shared(context, "placements with needs", build)
+
+
+_OTHER_CHILD = (
+    pl.col("__child").is_not_null()
+    & pl.col("__needs_child").is_not_null()
+    & (pl.col("__child") != pl.col("__needs_child"))
+)
+
+
+@rule(
+    Entry(
+        "PLC-NEEDS-OTHER-CHILD",
+        E,
+        "rule",
+        "Needs assessment of another child",
+        "The needs assessment this placement names is of another child: a placement "
+        "names an assessment of the child placed. Check the {needs_title}.",
+        fields=("needs_id", "child_id"),
+        tables=("placements", "needs_assessments"),
+    ),
+    since="0.3.0",
+)
+def needs_assessment_of_the_child(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    wrong = _placements_with_needs(context).filter(_OTHER_CHILD)
+    indices = wrong.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "PLC-NEEDS-OTHER-CHILD",
+        placements,
+        "needs_id",
+        indices,
+        related=list(
+            zip(
+                locations(placements, "child_id", indices),
+                locations(
+                    context.table("needs_assessments"),
+                    "child_id",
+                    wrong.get_column("__needs_row").to_list(),
+                ),
+                strict=True,
+            )
+        ),
+        needs_title=placements.table.field("needs_id").title,
+    )
+
+
+@rule(
+    Entry(
+        "PLC-NEEDS-AFTER-START",
+        W,
+        "quality",
+        "Needs assessment made after the placement started",
+        "The needs assessment this placement names was made on {assessed}, after the "
+        "placement started ({start}), so the placement was not made on it. Name the "
+        "assessment in force when the placement was made.",
+        fields=("needs_id", "assessment_date", "start_date"),
+        tables=("placements", "needs_assessments"),
+    ),
+    since="0.3.0",
+)
+def needs_assessment_before_placement(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    # An assessment of another child is wrong for that reason alone.
+    wrong = _placements_with_needs(context).filter(
+        ~_OTHER_CHILD & (pl.col("__assessed") > pl.col("start_date")).fill_null(False)
+    )
+    return row_issues(
+        "PLC-NEEDS-AFTER-START",
+        placements,
+        "needs_id",
+        wrong.get_column(ROW_INDEX).to_list(),
+        related=one_place_each(
+            context.table("needs_assessments"),
+            "assessment_date",
+            wrong.get_column("__needs_row").to_list(),
+        ),
+        assessed=_shown_dates(wrong.get_column("__assessed")),
+        start=_shown_dates(wrong.get_column("start_date")),
+    )
+
+
+# -- spend (0.3.0) -----------------------------------------------------------------
+
+
+@rule(
+    Entry(
+        "PLC-NOT-COSTED",
+        W,
+        "quality",
+        "Placement with no cost and no reason",
+        "This placement has no cost period, and {reason_title} is blank. Give its cost "
+        "periods, or say why it is not costed: a placement without a cost is never "
+        "counted as free.",
+        fields=("placement_id", "not_costed_reason"),
+        tables=("placements", "costs"),
+    ),
+    since="0.3.0",
+)
+def placements_are_costed(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    if context.table("costs").source is None:
+        return []  # no costs table at all: reported once as missing
+    costed = context.target_rows("costs", "placement_id").drop_nulls()
+    # A repeated Placement ID is reported as such; its costs are the first row's.
+    repeated = context.links.repeats("placements").get_column(ROW_INDEX)
+    uncosted = placements.judgeable("placement_id", "not_costed_reason").filter(
+        pl.col("placement_id").is_not_null()
+        & pl.col("not_costed_reason").is_null()
+        & ~pl.col(ROW_INDEX).is_in(costed.cast(pl.UInt32).implode())
+        & ~pl.col(ROW_INDEX).is_in(repeated.implode())
+    )
+    indices = uncosted.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "PLC-NOT-COSTED",
+        placements,
+        "not_costed_reason",
+        indices,
+        # The Placement ID that no cost period names.
+        related=one_place_each(placements, "placement_id", indices),
+        reason_title=placements.table.field("not_costed_reason").title,
+    )
+
+
+@rule(
+    Entry(
+        "COST-CHILD-TWICE",
+        W,
+        "quality",
+        "A child's night paid twice",
+        "This {basis} cost period ({period}) pays for nights for which another of the "
+        "child's placements has one too ({other_period}). A child's night is paid for "
+        "once: check the two placements' dates and costs.",
+        fields=("placement_id", "cost_basis", "cost_start_date", "cost_end_date", "child_id"),
+        tables=("costs", "placements"),
+    ),
+    since="0.3.0",
+)
+def child_night_paid_once(context: RuleContext) -> list[Issue]:
+    costs = context.table("costs")
+    placement_rows = context.target_rows("costs", "placement_id")
+    child = context.table("placements").frame.get_column("child_id").gather(placement_rows)
+    periods = (
+        costs.frame.select(
+            ROW_INDEX,
+            "cost_basis",
+            "cost_start_date",
+            "cost_end_date",
+            pl.col("cost_end_date").fill_null(context.extract_date or date.max).alias("__end"),
+            placement_rows.alias("__placement"),
+            child.alias("__child"),
+        )
+        .filter(
+            pl.lit(costs.readable(("cost_basis", "cost_start_date", "cost_end_date")))
+            & pl.col("__placement").is_not_null()
+            & pl.col("__child").is_not_null()
+            & pl.col("cost_basis").is_not_null()
+            # A period that ends before it starts has its own error.
+            & (pl.col("cost_start_date") <= pl.col("__end")).fill_null(False)
+        )
+        # Only a child's periods on one basis that belong to two placements or more are
+        # paired (a few rows), each with every other.
+        .filter(pl.col("__placement").n_unique().over("__child", "cost_basis") > 1)
+    )
+    start, other_start = pl.col("cost_start_date"), pl.col("cost_start_date__other")
+    other_row = pl.col(f"{ROW_INDEX}__other")
+    twice = (
+        periods.join(periods, on=["__child", "cost_basis"], suffix="__other")
+        .filter(
+            (pl.col("__placement__other") != pl.col("__placement"))
+            & (other_start <= pl.col("__end"))
+            & (start <= pl.col("__end__other"))
+            # Of the two, the one that starts later (or comes later) is reported.
+            & ((other_start < start) | ((other_start == start) & (other_row < pl.col(ROW_INDEX))))
+        )
+        .sort(ROW_INDEX, other_start, other_row)
+        .unique(ROW_INDEX, keep="first", maintain_order=True)
+    )
+    return row_issues(
+        "COST-CHILD-TWICE",
+        costs,
+        "cost_start_date",
+        twice.get_column(ROW_INDEX).to_list(),
+        related=one_place_each(
+            costs, "cost_start_date", twice.get_column(f"{ROW_INDEX}__other").to_list()
+        ),
+        basis=[basis.lower() for basis in twice.get_column("cost_basis").to_list()],
+        period=_periods(twice.get_column("cost_start_date"), twice.get_column("cost_end_date")),
+        other_period=_periods(
+            twice.get_column("cost_start_date__other"), twice.get_column("cost_end_date__other")
+        ),
+    )
+
+
+# Placements whose price is compared across providers by its core fee.
+_SPLIT_TYPES = ("Residential", "Secure")
+
+
+@rule(
+    Entry(
+        "COST-SPLIT-MISSING",
+        W,
+        "quality",
+        "Core weekly cost not given",
+        "This cost period of a {placement_type} placement gives no {core_title}. For "
+        "residential and secure placements give the core weekly fee and the additional "
+        "support apart, so that prices can be compared across providers.",
+        fields=("core_weekly", "placement_type"),
+        tables=("costs", "placements"),
+    ),
+    since="0.3.0",
+)
+def core_cost_given(context: RuleContext) -> list[Issue]:
+    costs = context.table("costs")
+    placements = context.table("placements")
+    placement_rows = context.target_rows("costs", "placement_id")
+    kind = placements.frame.get_column("placement_type").gather(placement_rows)
+    missing = (
+        costs.frame.select(ROW_INDEX, "core_weekly")
+        .with_columns(placement_rows.alias("__placement_row"), kind.alias("__placement_type"))
+        .filter(
+            # A core cost that could not be read has its own error.
+            pl.lit(costs.readable(("core_weekly",)))
+            & pl.col("core_weekly").is_null()
+            & pl.col("__placement_type").is_in(_SPLIT_TYPES).fill_null(False)
+        )
+    )
+    return row_issues(
+        "COST-SPLIT-MISSING",
+        costs,
+        "core_weekly",
+        missing.get_column(ROW_INDEX).to_list(),
+        related=one_place_each(
+            placements, "placement_type", missing.get_column("__placement_row").to_list()
+        ),
+        placement_type=[kind.lower() for kind in missing.get_column("__placement_type").to_list()],
+        core_title=costs.table.field("core_weekly").title,
+    )
+
+
+# -- fostering capacity (0.3.0) ----------------------------------------------------
+
+_PLACES = ("filled_places", "vacant_places", "unavailable_places")
+
+
+@rule(
+    Entry(
+        "CAP-PLACES-SUM",
+        E,
+        "rule",
+        "Places add up to the approved places",
+        "Filled, vacant and unavailable places add up to {parts_sum}, but Approved "
+        "places is {approved}. Where all are given they must add up to it.",
+        fields=("approved_places", *_PLACES),
+        tables=("fostering_capacity",),
+    ),
+    since="0.3.0",
+)
+def places_add_up(context: RuleContext) -> list[Issue]:
+    capacity = context.table("fostering_capacity")
+    counts = (*_PLACES, "approved_places")
+    # A negative count already has its own error: the sum says nothing more.
+    wrong = (
+        capacity.judgeable(*counts)
+        .with_columns(pl.sum_horizontal(_PLACES).alias("__sum"))
+        .filter(
+            (
+                pl.all_horizontal(pl.col(name) >= 0 for name in counts)
+                & (pl.col("__sum") != pl.col("approved_places"))
+            ).fill_null(False)
+        )
+    )
+    indices = wrong.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "CAP-PLACES-SUM",
+        capacity,
+        "approved_places",
+        indices,
+        values=[str(n) for n in wrong.get_column("approved_places").to_list()],
+        related=list(zip(*(locations(capacity, p, indices) for p in _PLACES), strict=True)),
+        parts_sum=wrong.get_column("__sum").to_list(),
+        approved=wrong.get_column("approved_places").to_list(),
+    )
+
+
+# -- the submission's period (0.3.0) -----------------------------------------------
+
+
+@rule(
+    Entry(
+        "PLC-OUTSIDE-PERIOD",
+        W,
+        "quality",
+        "Placement not live in the period",
+        "This placement {event} on {event_date}, {side} the period of the submission "
+        "({period}). A submission carries the placements live at some time in its "
+        "period: check the dates, or leave the placement out.",
+        fields=("start_date", "end_date", "period_start", "period_end"),
+        tables=("placements", "submission"),
+    ),
+    since="0.3.0",
+)
+def placements_live_in_period(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    header = context.table("submission")
+    period = header.judgeable("period_start", "period_end").head(1)
+    if period.is_empty() or period.item(0, ROW_INDEX) != 0:
+        return []
+    first, last = period.item(0, "period_start"), period.item(0, "period_end")
+    if first is not None and last is not None and last < first:
+        return []  # the period itself is wrong (SUB-PERIOD-ORDER)
+    start, end = pl.col("start_date"), pl.col("end_date")
+    ended = (end < first).fill_null(False) if first is not None else pl.lit(False)
+    started = (start > last).fill_null(False) if last is not None else pl.lit(False)
+    wrong = (
+        placements.judgeable("start_date", "end_date")
+        # A placement that ends before it starts has its own error.
+        .filter((ended | started) & ~(end < start).fill_null(False))
+        .select(
+            ROW_INDEX,
+            ended.alias("__ended"),
+            pl.when(ended).then(end).otherwise(start).alias("__date"),
+        )
+    )
+    before = wrong.get_column("__ended").to_list()
+    return row_issues(
+        "PLC-OUTSIDE-PERIOD",
+        placements,
+        ["end_date" if early else "start_date" for early in before],
+        wrong.get_column(ROW_INDEX).to_list(),
+        values=_shown_dates(wrong.get_column("__date")),
+        related=[
+            (location(header, "period_start" if early else "period_end", 0),) for early in before
+        ],
+        event=["ended" if early else "started" for early in before],
+        event_date=_shown_dates(wrong.get_column("__date")),
+        side=["before" if early else "after" for early in before],
+        period=f"{_shown_date(first)} to {_shown_date(last)}",
+    )
 
 
 def rules_of(version: str) -> list[Rule]:

@@ -16,6 +16,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -164,6 +165,18 @@ class TypedTable:
     @property
     def height(self) -> int:
         return self.frame.height
+
+    def records(self) -> list[dict[str, Any]]:
+        """Each row as its typed values (dates, numbers, codes, lists), with the text as
+        read where a cell could not be typed, so that nothing is lost when the rows are
+        written out again. Blank cells are None."""
+        rows = list(self.frame.drop(ROW_INDEX).iter_rows(named=True))
+        if self.source is not None:
+            raw = self.source.frame
+            for column, unreadable in self.unreadable.items():
+                for index in unreadable.arg_true():
+                    rows[index][column] = raw.get_column(column)[index]
+        return rows
 
     def release_text(self) -> None:
         """Let go of the text as read; where each cell was is kept for locations."""
