@@ -25,6 +25,11 @@ class CodeValue:
     python_name: str
     ssda903_meaning: str | None = None
     ssda903_code: str | None = None
+    # The first and last day of the collection years in which an SSDA903 code may be
+    # used (ISO dates), and the national placements standard's concept for the value.
+    in_force_from: str | None = None
+    in_force_until: str | None = None
+    national_concept: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,9 @@ def load_standard(version: str | None = None) -> Standard:
                     python_name=v["python_name"],
                     ssda903_meaning=v.get("ssda903_meaning"),
                     ssda903_code=v.get("ssda903_code"),
+                    in_force_from=v.get("in_force_from"),
+                    in_force_until=v.get("in_force_until"),
+                    national_concept=v.get("national_concept"),
                 )
                 for v in body["values"]
             ),

@@ -8,11 +8,9 @@ columns with polars joins and window expressions.
 from __future__ import annotations
 
 import dataclasses
-import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 import polars as pl
@@ -23,8 +21,7 @@ from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.once import BuiltOnce
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.issues import Issue, Location, Severity
-from sufficiency_standard.shipped import compiled_standard, shipped_versions
-from sufficiency_standard.standard import CodeList, load_standard
+from sufficiency_standard.standard import CodeList
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -1038,38 +1035,20 @@ def urgency_matches_the_date(context: RuleContext) -> list[Issue]:
 # -- codes in force (0.3.0) --------------------------------------------------------
 
 
-@cache
-def _compiled_values(code_list: CodeList) -> tuple[dict[str, Any], ...]:
-    """The values of a code list as the compiled standard of its version gives them,
-    with every annotation (a loaded CodeList keeps only some). The shipped version is
-    the one whose loaded standard holds this very list (or, failing that, an equal one,
-    newest first): the rule context does not carry the version."""
-    versions = list(reversed(shipped_versions()))
-    for same in (operator.is_, operator.eq):
-        for version in versions:
-            if same(load_standard(version).code_lists.get(code_list.name), code_list):
-                return tuple(compiled_standard(version)["enums"][code_list.name]["values"])
-    return ()
-
-
 def _in_force(code_list: CodeList) -> pl.DataFrame:
     """Each code whose use is limited in time, with the first (`__from`) and last
     (`__until`) day it may be used: the schema's `in_force_from` and `in_force_until`
     annotations (null: no limit that way)."""
-    limited = [
-        value
-        for value in _compiled_values(code_list)
-        if value.get("in_force_from") or value.get("in_force_until")
-    ]
+    limited = [v for v in code_list.values if v.in_force_from or v.in_force_until]
 
-    def day(value: dict[str, Any], key: str) -> date | None:
-        return date.fromisoformat(value[key]) if value.get(key) else None
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
 
     return pl.DataFrame(
         {
-            "__code": [value["value"] for value in limited],
-            "__from": [day(value, "in_force_from") for value in limited],
-            "__until": [day(value, "in_force_until") for value in limited],
+            "__code": [v.value for v in limited],
+            "__from": [day(v.in_force_from) for v in limited],
+            "__until": [day(v.in_force_until) for v in limited],
         },
         schema={"__code": pl.String, "__from": pl.Date, "__until": pl.Date},
     )
