@@ -6,10 +6,9 @@ other; <CODE>.valid.json is the example with one change close to it that the rul
 allows (a boundary, or the other side of a condition). cases.json lists every case:
 the change, and the table, row and field where the invalid one is reported.
 
-The example is examples/example-submission.json, made valid under 0.3.0 where it is
-not yet (the version, a cost basis and an assessment tool where blank, and
-education_continuity renamed, as the 0.3.0 migration does). tests/test_rules_030.py
-checks the files are current and that each is judged as it says.
+The example is examples/example-submission.json, which follows 0.3.0.
+tests/test_rules_030.py checks the files are current and that each is judged as it
+says.
 
     python scripts/make_rule_examples.py            # into tests/data/rules-0.3.0/
     python scripts/make_rule_examples.py --out DIR
@@ -41,18 +40,10 @@ Change = Callable[[Submission], None]
 
 
 def base_submission(source: Path = SOURCE) -> Submission:
-    """The example submission, valid under 0.3.0 (changed only where it is not yet)."""
+    """The example submission, which follows 0.3.0."""
     submission = json.loads(source.read_text(encoding="utf-8"))
-    submission["standard_version"] = VERSION
-    for cost in submission.get("costs", []):
-        cost.setdefault("cost_basis", "Agreed")
-    for needs in submission.get("needs_assessments", []):
-        needs.setdefault("assessment_tool", "Not recorded")
-    flipped = {"Yes": "No", "No": "Yes"}  # could the child stay at school / was it disrupted
-    for placement in submission.get("placements", []):
-        if "education_continuity" in placement:
-            old = placement.pop("education_continuity")
-            placement["education_disrupted"] = flipped.get(old, old)
+    if submission.get("standard_version") != VERSION:
+        raise SystemExit(f"{source} follows {submission.get('standard_version')}, not {VERSION}")
     return submission
 
 
@@ -268,6 +259,16 @@ CASES = (
         "fostering_capacity",
         "FC-LA-2026-03",
         "approved_places",
+    ),
+    Case(
+        "PLC-DISTANCE-SAME-DISTRICT",
+        set_("placements", "P4001", placement_location="TA1 5"),
+        "Placement P4001 moves to sector TA1 5, in the family's district (TA1), 6.4 miles away.",
+        set_("placements", "P4001", placement_location="TA1 5", distance_miles=0),
+        "Placement P4001 moves to sector TA1 5, in the family's district, 0 miles away.",
+        "placements",
+        "P4001",
+        "distance_miles",
     ),
     Case(
         "PLC-OUTSIDE-PERIOD",

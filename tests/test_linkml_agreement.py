@@ -142,3 +142,22 @@ def test_linkml_csv_loader_reads_a_multivalued_cell_as_the_json_list() -> None:
     }
     assert any(isinstance(v, list) and len(v) > 1 for v in from_json.values())
     assert from_csv == from_json
+
+
+RULE_EXAMPLES = ROOT / "tests" / "data" / "rules-0.3.0"
+RULE_CASES = json.loads((RULE_EXAMPLES / "cases.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", RULE_CASES, ids=[case["code"] for case in RULE_CASES])
+def test_rules_beyond_the_schema_are_ours_alone_and_their_examples_schema_valid(
+    case: dict[str, Any], linkml: Validator, json_schema: Draft202012Validator
+) -> None:
+    """A rule across rows or tables (or arithmetic) is beyond LinkML and JSON Schema: both
+    examples of such a rule are valid to them, and only our validator tells them apart."""
+    for kind in ("valid", "invalid"):
+        path = RULE_EXAMPLES / case[kind]
+        document = _read(path)
+        assert _linkml_messages(linkml, document) == [], path.name
+        assert list(json_schema.iter_errors(document)) == [], path.name
+        found = {issue.code for issue in s.validate(path).issues}
+        assert (case["code"] in found) == (kind == "invalid"), (path.name, found)

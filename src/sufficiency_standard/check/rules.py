@@ -670,6 +670,62 @@ def distance_is_plausible(context: RuleContext) -> list[Issue]:
     )
 
 
+def _district(column: str) -> pl.Expr:
+    """The postcode district of a sector or district ("TA1 2" -> "TA1")."""
+    return pl.col(column).cast(pl.String).str.split(" ").list.first()
+
+
+@rule(
+    Entry(
+        "PLC-DISTANCE-SAME-DISTRICT",
+        W,
+        "quality",
+        "Distance within one postcode district",
+        "The placement is in the same postcode district as the child's family, so its "
+        "distance is 0 miles by the standard's definition (a straight line between the "
+        "centroids of the two districts); Distance (miles) is {miles}. Check the "
+        "distance and both locations.",
+        fields=("distance_miles", "placement_location", "family_location"),
+        tables=("placements", "referrals"),
+    ),
+    since="0.3.0",
+)
+def distance_follows_the_districts(context: RuleContext) -> list[Issue]:
+    placements = context.table("placements")
+    referrals = context.table("referrals")
+    rows = context.target_rows("placements", "referral_id")
+    family = referrals.frame.select(pl.col("family_location").alias("__family")).select(
+        pl.all().gather(rows)
+    )
+    joined = pl.concat(
+        [placements.frame.select(ROW_INDEX, "placement_location", "distance_miles"), family],
+        how="horizontal",
+    ).with_columns(rows.alias("__referral_row"))
+    readable = placements.readable(("placement_location", "distance_miles"))
+    wrong = joined.filter(
+        pl.lit(readable)
+        & (_district("placement_location") == _district("__family")).fill_null(False)
+        & (pl.col("distance_miles") > 0).fill_null(False)
+    )
+    miles = [f"{value:g}" for value in wrong.get_column("distance_miles").to_list()]
+    indices = wrong.get_column(ROW_INDEX).to_list()
+    return row_issues(
+        "PLC-DISTANCE-SAME-DISTRICT",
+        placements,
+        "distance_miles",
+        indices,
+        values=miles,
+        related=list(
+            zip(
+                locations(placements, "placement_location", indices),
+                locations(referrals, "family_location", wrong["__referral_row"].to_list()),
+                strict=True,
+            )
+        ),
+        miles=miles,
+    )
+
+
 # Weekly totals far outside what each type of placement costs in England (GBP, 2025).
 # Deliberately wide: a warning should mean "look again", not "unusual".
 _WEEKLY_COST_RANGES = {
