@@ -8,17 +8,16 @@ list, value and rule has its place in them, and that `mkdocs build --strict` pas
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from jsonschema import Draft202012Validator
+from scripts_loader import load_script
 
 import sufficiency_standard.validation  # noqa: F401  (declares every entry)
 from sufficiency_standard import STANDARD_VERSION
@@ -42,18 +41,7 @@ NATIONAL_COPY = Path(
 )
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "generate_docs", ROOT / "scripts" / "generate_docs.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-generate_docs = _load_generator()
+generate_docs = load_script("generate_docs")
 
 
 def build_site(site_dir: Path) -> subprocess.CompletedProcess[str]:

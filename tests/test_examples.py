@@ -10,19 +10,17 @@ catch them.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import openpyxl
 import pydantic
 import pytest
 from jsonschema import Draft202012Validator
+from scripts_loader import load_script
 
 from sufficiency_standard import json_schema, models
 from sufficiency_standard.standard import Field, load_standard
@@ -44,15 +42,6 @@ INVALID = ROOT / "tests" / "data" / "invalid"
 CASES = json.loads((INVALID / "cases.json").read_text(encoding="utf-8"))
 STANDARD = load_standard()
 ONLY_THE_VALIDATOR_SEES = ("identifier", "reference")
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
 
 
 make_examples = load_script("make_examples")

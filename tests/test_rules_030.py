@@ -10,15 +10,13 @@ Validated under 0.2.0, which was released without them, neither is judged by the
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from scripts_loader import load_script
 from typer.testing import CliRunner
 
 from sufficiency_standard import validate
@@ -41,16 +39,7 @@ NEW_CODES = {r.entry.code for r in RULES if r.since == VERSION}
 FORMATS = ("json", "csv", "xlsx")
 
 
-def _load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-make_rule_examples = _load_script("make_rule_examples")
+make_rule_examples = load_script("make_rule_examples")
 BASE = make_rule_examples.base_submission()
 
 
