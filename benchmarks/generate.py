@@ -14,14 +14,20 @@ writes under benchmarks/data/<size>/ (kept out of git):
     manifest.json            the size of each table and every injected defect:
                              {code, table, row, field} as `sufficiency validate` reports it
 
-The data are a region's history of children in care: children with a month of birth,
-searches for a home (referrals), needs assessments, placements one after another
-(with SSDA903 PLACE codes that match their type, at ages that fit the type), several
-cost periods per placement (weekly prices in the range each type costs, rising each
-period, split into components and funders' contributions that add up), providers and
-settings. Placements per child, durations, prices and distances are drawn from skewed
-distributions; a few cells are written as LA staff write them (day-first dates, "Y"
-for Yes), and some recommended values are blank.
+The data are a region's history of children in care, for the newest version of the
+standard: children with a month of birth, searches for a home (referrals, with their
+notice as a needed-by date or an urgency that agree with planned or emergency), needs
+assessments, placements one after another (with the SSDA903 PLACE code of their type
+that was in force when they started, at ages that fit the type, each naming the
+child's latest needs assessment or none), several cost periods per placement (weekly
+prices in the range each type costs, rising each period, split into components and
+funders' contributions that add up, a child's night paid once; a placement with none
+says why), providers (each private or voluntary one with its own company, charity or
+Ofsted number), settings, and the fostering capacity of the LA's own service and each
+fostering agency at the last few year ends. Placements per child, durations, prices
+and distances are drawn from skewed distributions; a few cells are written as LA staff
+write them (day-first dates, "Y" for Yes), and some optional and recommended values
+are blank.
 
 About 1% of the rows of every table then get exactly one defect of one kind, each in a
 family of rows (a child with their referrals, assessments, placements and costs) that
@@ -55,7 +61,7 @@ XLSX_MAX_PLACEMENTS = 100_000
 SAMPLE_RECORDS = 60_000  # records in sample.json (all of them at 10k)
 SEED = 20261123
 DEFECT_RATE = 0.01
-GENERATOR_VERSION = 4  # bump when the data change, so that cached data are rebuilt
+GENERATOR_VERSION = 5  # bump when the data change, so that cached data are rebuilt
 
 EPOCH = dt.date(1970, 1, 1)
 NULL = np.iinfo(np.int64).min  # "blank" in the integer arrays below
@@ -84,39 +90,58 @@ PLACEMENT_TYPES = (
     "Secure",
     "Parent and child",
     "Other",
+    "Residential school",
 )
-FOSTER, RESIDENTIAL, SUPPORTED, SECURE, PARENT_CHILD, OTHER = range(6)
+FOSTER, RESIDENTIAL, SUPPORTED, SECURE, PARENT_CHILD, OTHER, RES_SCHOOL = range(7)
 # Type by age at the start of the placement (under 10, 10 to 15, 16 and over).
 TYPE_BY_AGE = (
-    (0.92, 0.00, 0.00, 0.00, 0.00, 0.08),
-    (0.68, 0.24, 0.00, 0.02, 0.00, 0.06),
-    (0.45, 0.20, 0.28, 0.01, 0.03, 0.03),
+    (0.91, 0.00, 0.00, 0.00, 0.00, 0.08, 0.01),
+    (0.66, 0.23, 0.00, 0.02, 0.00, 0.06, 0.03),
+    (0.45, 0.19, 0.28, 0.01, 0.03, 0.03, 0.01),
 )
-# SSDA903 PLACE codes each type is given (weights), consistent with the schema's rules.
+# SSDA903 PLACE codes each type is given (weights): one type per code, as the schema's
+# rules say (0.3.0). A code is then swapped for the one in force when the placement
+# started (IN_FORCE_SWAP).
 PLACE_CODES_BY_TYPE: dict[int, tuple[tuple[str, float], ...]] = {
     FOSTER: (
         ("U1", 0.05),
         ("U2", 0.03),
-        ("U3", 0.12),
-        ("U4", 0.35),
+        ("U3", 0.14),
+        ("U4", 0.37),
         ("U5", 0.1),
-        ("U6", 0.3),
-        ("A3", 0.02),
-        ("A5", 0.03),
+        ("U6", 0.31),
     ),
-    RESIDENTIAL: (("K2", 0.85), ("R1", 0.05), ("S1", 0.07), ("K3", 0.03)),
-    SUPPORTED: (("H5", 0.8), ("P2", 0.2)),
-    SECURE: (("K1", 0.9), ("R5", 0.1)),
+    RESIDENTIAL: (("K2", 1.0),),
+    RES_SCHOOL: (("S1", 1.0),),
+    SUPPORTED: (("H5", 0.75), ("K3", 0.25)),
+    SECURE: (("K1", 1.0),),
     PARENT_CHILD: (("R3", 1.0),),
     OTHER: (
-        ("A4", 0.2),
-        ("A6", 0.2),
-        ("P1", 0.35),
-        ("P3", 0.05),
-        ("R2", 0.05),
-        ("Z1", 0.1),
+        ("A3", 0.04),
+        ("A4", 0.15),
+        ("A5", 0.05),
+        ("A6", 0.15),
+        ("P1", 0.3),
+        ("P2", 0.04),
+        ("P3", 0.02),
+        ("R1", 0.04),
+        ("R2", 0.04),
+        ("R5", 0.04),
+        ("Z1", 0.08),
         ("T1", 0.05),
     ),
+}
+# A code not in force on a placement's start date, and the codes of the same type that
+# replace it then (H5 and K3 overlap in 2024/25; Z1 and P2 end when Z11 to Z14 begin).
+IN_FORCE_SWAP = {
+    "H5": ("K3",),
+    "K3": ("H5",),
+    "P2": ("Z11", "Z12", "Z13", "Z14"),
+    "Z1": ("Z11", "Z12", "Z13", "Z14"),
+    "Z11": ("Z1",),
+    "Z12": ("Z1",),
+    "Z13": ("Z1",),
+    "Z14": ("Z1",),
 }
 PLACE_CODE_BLANK = 0.03
 # Weekly totals (GBP): median, spread (lognormal sigma), lowest, highest. Inside the
@@ -128,6 +153,7 @@ WEEKLY_COST = {
     SECURE: (8_600.0, 0.25, 3_000.0, 34_000.0),
     PARENT_CHILD: (3_600.0, 0.3, 600.0, 10_000.0),
     OTHER: (650.0, 0.6, 50.0, 6_000.0),
+    RES_SCHOOL: (5_000.0, 0.35, 1_500.0, 20_000.0),
 }
 END_REASONS = (
     "CARPL",
@@ -190,6 +216,63 @@ ETHNICITY_WEIGHTS = (
 )
 RISK = ("No known risk", "Low", "High", "Present (level not recorded)")
 RISK_WEIGHTS = (0.6, 0.25, 0.08, 0.07)
+OTHER_RISK_WEIGHTS = (0.8, 0.12, 0.03, 0.05)  # risk_to_child_other, risk_to_others_other
+OTHER_RISKS = ("Radicalisation", "Online harm", "Gang affiliation", "Trafficking")
+URGENCY = ("Today", "Within 5 days", "More than 5 days")
+GENDERS = ("Male", "Female", "Non-binary", "Other", "Not known")
+# Service features by placement type: one or two joined by "; ", or "" (blank).
+SERVICE_FEATURES: dict[int, tuple[tuple[str, float], ...]] = {
+    FOSTER: (
+        ("", 0.78),
+        ("Enhanced fostering", 0.08),
+        ("Parent and child", 0.03),
+        ("Emergency bed", 0.03),
+        ("Short breaks", 0.02),
+        ("Disability specialist", 0.02),
+        ("Therapeutic", 0.03),
+        ("Enhanced fostering; Therapeutic", 0.01),
+    ),
+    RESIDENTIAL: (
+        ("", 0.45),
+        ("Solo", 0.14),
+        ("Dual", 0.05),
+        ("Therapeutic", 0.2),
+        ("Solo; Therapeutic", 0.06),
+        ("Care with education", 0.07),
+        ("Disability specialist", 0.03),
+    ),
+    RES_SCHOOL: (("", 0.4), ("Care with education", 0.45), ("Disability specialist", 0.15)),
+    SUPPORTED: (("", 0.85), ("Solo", 0.1), ("Emergency bed", 0.05)),
+    SECURE: (("", 0.9), ("Therapeutic", 0.1)),
+    PARENT_CHILD: (("Parent and child", 0.9), ("", 0.1)),
+    OTHER: (("", 1.0),),
+}
+STAFFING = ("1:1", "2:1", "More than 2:1", "Standard ratio", "Not specified", "Not applicable")
+TYPE_REASONS = (
+    "Preferred type not available",
+    "Emergency, first home available",
+    "Needs changed since the search",
+    "To keep siblings together",
+    "Child or family wish",
+    "Court or legal direction",
+    "Other",
+)
+TYPE_REASON_WEIGHTS = (0.45, 0.2, 0.1, 0.08, 0.08, 0.04, 0.05)
+MEETS_NEEDS = ("Completely", "Mostly", "Partly", "Not met", "Not yet reviewed")
+POST_18 = (
+    "Staying put",
+    "Staying close",
+    "Supported lodgings",
+    "Other post-18 accommodation",
+    "Not applicable",
+)
+NOT_COSTED = (
+    "In-house not costed per placement",
+    "No cost to the LA",
+    "Paid by another body",
+    "Cost not yet agreed",
+    "Not recorded",
+)
 AREAS = (
     "TA",
     "BA",
@@ -311,6 +394,15 @@ def pick(rng: np.random.Generator, codes: tuple[str, ...], weights: Iterable[flo
     return rng.choice(len(codes), size=n, p=p / p.sum())
 
 
+def pick_or_blank(
+    rng: np.random.Generator, codes: tuple[str, ...], weights: Iterable[float], blank: float, n: int
+) -> np.ndarray:
+    """pick(), with a share `blank` of the values left blank (-1)."""
+    chosen = pick(rng, codes, weights, n)
+    chosen[rng.random(n) < blank] = -1
+    return chosen
+
+
 def lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
     return median * np.exp(rng.normal(0.0, sigma, n))
 
@@ -342,6 +434,10 @@ class World:
     cost_groups: Groups  # costs by placement
     born_month: np.ndarray  # children: month of birth (months since 1970-01)
     claimed: dict[str, np.ndarray]  # table -> rows (children: families) already used
+    place_from: np.ndarray  # by PLACE code: first and last day it is in force
+    place_until: np.ndarray
+    same_district: np.ndarray  # placements in their family's postcode district
+    needs_named: np.ndarray  # needs assessments a placement names
     defects: list[Defect] = field(default_factory=list)
 
 
@@ -404,6 +500,19 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         chosen = pick(rng, names, (w for _, w in options), len(rows))
         index = np.array([all_place_codes.index(code) for code in names])
         p_place[rows] = index[chosen]
+    # The code in force on the start date (PLC-PLACE-NOT-IN-FORCE).
+    code_from, code_until = _in_force_days(standard, all_place_codes)
+    for code, alternatives in IN_FORCE_SWAP.items():
+        index = all_place_codes.index(code)
+        rows = np.nonzero(
+            (p_place == index) & ((p_start < code_from[index]) | (p_start > code_until[index]))
+        )[0]
+        choices = np.array([all_place_codes.index(a) for a in alternatives])
+        p_place[rows] = choices[rng.integers(0, len(choices), len(rows))]
+    coded = p_place >= 0
+    assert not (
+        (p_start[coded] < code_from[p_place[coded]]) | (p_start[coded] > code_until[p_place[coded]])
+    ).any()
     p_place[rng.random(placements) < PLACE_CODE_BLANK] = -1
 
     # Final order of placements: by start date, as IDs are given.
@@ -447,7 +556,22 @@ def build(placements: int, seed: int, standard: Standard) -> World:
     placed = r_placement >= 0
     p_referral[r_placement[placed]] = np.nonzero(placed)[0]
     p_referral[rng.random(placements) < 0.05] = -1  # the link was not recorded
-    r_needed = r_date + np.where(rng.random(n_referrals) < 0.3, 0, rng.integers(1, 35, n_referrals))
+    # Notice: the days from the referral to the date the home is needed by. An emergency
+    # needs a home within 5 days and a planned search later (REF-EMERGENCY-DATES); the
+    # urgency, where given, says the same as the date (REF-URGENCY-DATES); an LA with no
+    # needed-by date gives the urgency instead (REF-NOTICE).
+    notice = rng.random(n_referrals)
+    r_days = np.where(
+        notice < 0.14,
+        0,
+        np.where(notice < 0.36, rng.integers(1, 6, n_referrals), rng.integers(6, 60, n_referrals)),
+    )
+    no_date = rng.random(n_referrals) < 0.15
+    r_needed = np.where(no_date, NULL, r_date + r_days)
+    r_urgency = np.where(r_days == 0, 0, np.where(r_days <= 5, 1, 2))
+    r_urgency = np.where(no_date | (rng.random(n_referrals) < 0.25), r_urgency, -1)
+    r_planned = np.where(r_days <= 5, 1, 0)  # Planned, Emergency
+    r_planned[rng.random(n_referrals) < 0.04] = -1
 
     # Needs assessments: for about half of the searches, soon after the referral.
     assessed = np.nonzero(rng.random(n_referrals) < 0.5)[0]
@@ -499,9 +623,16 @@ def build(placements: int, seed: int, standard: Standard) -> World:
     c_start = p_start[c_placement] + np.floor(length[c_placement] * starts_at).astype(np.int64)
     next_start = np.append(c_start[1:], NULL)
     c_last = c_seq == c_n - 1
-    c_end = np.where(c_last, p_end[c_placement], next_start - 1)
+    # A cost period pays for the nights from its start to its end date, both included;
+    # a placement's last night is the one before its end date, when the child's next
+    # placement may begin (COST-CHILD-TWICE).
+    c_end = np.where(
+        c_last,
+        np.where(p_end[c_placement] == NULL, NULL, p_end[c_placement] - 1),
+        next_start - 1,
+    )
     median, sigma, lowest, highest = (
-        np.array([WEEKLY_COST[t][i] for t in range(6)]) for i in range(4)
+        np.array([WEEKLY_COST[t][i] for t in range(len(PLACEMENT_TYPES))]) for i in range(4)
     )
     kind = p_type
     base = np.clip(
@@ -510,10 +641,11 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         highest[kind] / 1.2,
     )
     total = np.round(base[c_placement] * 1.03**c_seq * 100).astype(np.int64)
-    with_parts = (rng.random(placements) < 0.7)[c_placement]
-    with_education = (
-        with_parts & (kind[c_placement] == RESIDENTIAL) & (rng.random(len(total)) < 0.3)
-    )
+    # Residential and secure prices always give the core fee apart (COST-SPLIT-MISSING).
+    split = (kind == RESIDENTIAL) | (kind == SECURE)
+    with_parts = ((rng.random(placements) < 0.7) | split)[c_placement]
+    education_share = np.where(kind == RESIDENTIAL, 0.3, np.where(kind == RES_SCHOOL, 0.6, 0.0))
+    with_education = with_parts & (rng.random(len(total)) < education_share[c_placement])
     education = np.where(with_education, np.round(total * 0.1).astype(np.int64), NULL)
     share = rng.uniform(0.7, 0.88, len(total))
     core = np.where(with_parts, np.round(total * share).astype(np.int64), NULL)
@@ -581,20 +713,34 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         "sex": Column("code", sex, ("M", "F", "U")),
         "ethnicity": Column("code", ethnicity, ETHNICITY),
         "uasc": Column("code", uasc, ("Yes", "No", "Not yet established", "Unknown")),
+        # Gender (0.3.0), held by fewer LAs: mostly as the sex recorded.
+        "gender": Column(
+            "code",
+            np.where(
+                rng.random(n_children) < 0.4,
+                -1,
+                np.where(
+                    rng.random(n_children) < 0.03,
+                    pick(rng, GENDERS, (0, 0, 0.4, 0.2, 0.4), n_children),
+                    np.array([0, 1, 4])[sex],
+                ),
+            ),
+            GENDERS,
+        ),
     }
     tables["children"] = children
 
     referrals = TableData("referrals", n_referrals)
     approached = np.minimum(60, 1 + rng.poisson(6, n_referrals))
     offers = np.minimum(approached, rng.poisson(1.2, n_referrals))
-    planned = pick(rng, ("Planned", "Emergency"), (0.62, 0.38), n_referrals)
     in_education = pick(rng, ("Yes", "No", "Not applicable"), (0.8, 0.12, 0.08), n_referrals)
     referrals.columns = {
         "referral_id": Column("id", np.arange(1, n_referrals + 1), prefix="R", width=8),
         "child_id": Column("id", r_child + 1, prefix="C", width=7),
         "referral_date": Column("day", r_date),
         "needed_by_date": Column("day", r_needed),
-        "planned_or_emergency": Column("code", planned, ("Planned", "Emergency")),
+        "urgency": Column("code", r_urgency, URGENCY),
+        "planned_or_emergency": Column("code", r_planned, ("Planned", "Emergency")),
         "siblings_to_place_with": Column(
             "int", np.where(rng.random(n_referrals) < 0.85, 0, rng.integers(1, 4, n_referrals))
         ),
@@ -611,7 +757,13 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         "school_location": Column(
             "text", np.where(in_education == 0, _sectors(rng, n_referrals), None)
         ),
-        "outcome": Column("code", r_outcome, outcome_codes),
+        # A few searches that ended without a placement have no outcome recorded (a
+        # recommended value: VALUE-RECOMMENDED, once).
+        "outcome": Column(
+            "code",
+            np.where((r_outcome >= 2) & (rng.random(n_referrals) < 0.03), -1, r_outcome),
+            outcome_codes,
+        ),
         "providers_approached": Column("int", approached),
         "offers_received": Column("int", offers),
     }
@@ -654,7 +806,7 @@ def build(placements: int, seed: int, standard: Standard) -> World:
     tables["referrals"] = referrals
 
     needs = TableData("needs_assessments", n_needs)
-    tools = ("BERRI", "CANS", "Other formalised tool", "Social worker assessment")
+    tools = ("BERRI", "CANS", "Other formalised tool", "Social worker assessment", "Not recorded")
     needs.columns = {
         "needs_id": Column("id", np.arange(1, n_needs + 1), prefix="N", width=8),
         "child_id": Column("id", n_child + 1, prefix="C", width=7),
@@ -662,7 +814,14 @@ def build(placements: int, seed: int, standard: Standard) -> World:
             "id", np.where(n_ref_written < 0, NULL, n_ref_written + 1), prefix="R", width=8
         ),
         "assessment_date": Column("day", n_date),
-        "assessment_tool": Column("code", pick(rng, tools, (0.3, 0.1, 0.1, 0.5), n_needs), tools),
+        "assessment_tool": Column(
+            "code", pick(rng, tools, (0.3, 0.1, 0.1, 0.46, 0.04), n_needs), tools
+        ),
+        "ehc_plan": Column(
+            "code",
+            pick_or_blank(rng, ("Yes", "No", "Unknown"), (0.17, 0.77, 0.06), 0.12, n_needs),
+            ("Yes", "No", "Unknown"),
+        ),
         "communication_needs": Column(
             "code",
             pick(rng, ("Yes", "No", "Not specified"), (0.1, 0.85, 0.05), n_needs),
@@ -711,12 +870,57 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         )
     for table_field in standard.table("needs_assessments").fields:
         if table_field.name.startswith("risk_"):
-            needs.columns[table_field.name] = Column(
-                "code", pick(rng, RISK, RISK_WEIGHTS, n_needs), RISK
-            )
+            if table_field.name.endswith("_other"):  # newer and less often recorded
+                risk = pick(rng, RISK, OTHER_RISK_WEIGHTS, n_needs)
+                risk[rng.random(n_needs) < 0.3] = -1
+            else:
+                risk = pick(rng, RISK, RISK_WEIGHTS, n_needs)
+            needs.columns[table_field.name] = Column("code", risk, RISK)
+    named_risk = np.nonzero(
+        (needs.columns["risk_to_child_other"].values >= 1) & (rng.random(n_needs) < 0.5)
+    )[0]
+    other_risks = np.full(n_needs, None, dtype=object)
+    other_risks[named_risk] = _lists(rng, len(named_risk), OTHER_RISKS, 0.0)
+    needs.columns["other_risks"] = Column("text", other_risks)
     tables["needs_assessments"] = needs
 
     ended = p_end != NULL
+    # The needs assessment the placement was made on: the child's latest on or before
+    # the start date (PLC-NEEDS-AFTER-START), or blank. Keys: child, then day (< 2**16).
+    needs_key = n_child * 65_536 + n_date
+    by_key = np.argsort(needs_key, kind="stable")
+    at = np.searchsorted(needs_key[by_key], p_child * 65_536 + p_start, side="right") - 1
+    p_needs = by_key[np.maximum(at, 0)]
+    p_needs = np.where((at >= 0) & (n_child[p_needs] == p_child), p_needs, -1)
+    p_needs[rng.random(placements) < 0.15] = -1
+    # Distance is 0 within one postcode district (the standard's definition: between
+    # the districts' centroids), as far as the placement's search names the family's.
+    p_location = _sectors(rng, placements)
+    family = referrals.columns["family_location"].values
+    linked = np.nonzero(p_referral >= 0)[0]
+    same_district = np.zeros(placements, dtype=bool)
+    same_district[linked] = _districts(p_location[linked]) == _districts(family[p_referral[linked]])
+    p_distance = np.where(same_district, 0.0, p_distance)
+    p_distance_tenths = np.where(same_district, 0, p_distance_tenths)
+    features = np.full(placements, None, dtype=object)
+    for kind_of, options in SERVICE_FEATURES.items():
+        rows = np.nonzero(p_type == kind_of)[0]
+        texts = np.array([text or None for text, _ in options], dtype=object)
+        features[rows] = texts[pick(rng, texts, (w for _, w in options), len(rows))]
+    in_a_home = np.isin(p_type, (RESIDENTIAL, RES_SCHOOL, SECURE, SUPPORTED))
+    ratio = pick_or_blank(rng, STAFFING, (0.15, 0.04, 0.01, 0.6, 0.1, 0.0), 0.1, placements)
+    ratio = np.where(in_a_home, ratio, np.where(rng.random(placements) < 0.4, 5, -1))
+    preferred = pick_or_blank(rng, ("Yes", "No"), (0.86, 0.14), 0.1, placements)
+    type_reason = np.where(
+        preferred == 1, pick(rng, TYPE_REASONS, TYPE_REASON_WEIGHTS, placements), -1
+    )
+    age_at_start = (p_start - born[p_child]) / 365.25
+    post_18 = np.where(
+        age_at_start >= 17, pick(rng, POST_18, (0.1, 0.05, 0.05, 0.05, 0.75), placements), -1
+    )
+    not_costed = np.where(
+        periods == 0, pick(rng, NOT_COSTED, (0.4, 0.15, 0.15, 0.15, 0.15), placements), -1
+    )
     p = TableData("placements", placements)
     p.columns = {
         "placement_id": Column("id", np.arange(1, placements + 1), prefix="P", width=8),
@@ -731,7 +935,7 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         "provider_id": Column("id", p_provider + 1, prefix="PRV-", width=5),
         "setting_urn": Column("text", _urns(np.where(p_setting < 0, -1, p_setting), s_type)),
         "host_la_code": Column("code", rng.integers(0, len(HOST_LAS), placements), HOST_LAS),
-        "placement_location": Column("text", _sectors(rng, placements)),
+        "placement_location": Column("text", p_location),
         "distance_miles": Column("tenth", p_distance_tenths),
         "location_preferable": Column(
             "code",
@@ -755,11 +959,26 @@ def build(placements: int, seed: int, standard: Standard) -> World:
                 "Not applicable",
             ),
         ),
-        "education_continuity": Column(
+        "education_disrupted": Column(
             "code",
-            pick(rng, ("Yes", "No", "Not applicable"), (0.7, 0.2, 0.1), placements),
+            pick(rng, ("Yes", "No", "Not applicable"), (0.2, 0.7, 0.1), placements),
             ("Yes", "No", "Not applicable"),
         ),
+        "needs_id": Column("id", np.where(p_needs < 0, NULL, p_needs + 1), prefix="N", width=8),
+        "service_features": Column("text", features),
+        "staffing_ratio": Column("code", ratio, STAFFING),
+        "type_preferred": Column("code", preferred, ("Yes", "No")),
+        "type_reason": Column("code", type_reason, TYPE_REASONS),
+        "crisis_placement": Column(
+            "code", pick_or_blank(rng, ("Yes", "No"), (0.09, 0.91), 0.12, placements), ("Yes", "No")
+        ),
+        "meets_needs": Column(
+            "code",
+            pick_or_blank(rng, MEETS_NEEDS, (0.42, 0.32, 0.14, 0.04, 0.08), 0.1, placements),
+            MEETS_NEEDS,
+        ),
+        "post_18_arrangement": Column("code", post_18, POST_18),
+        "not_costed_reason": Column("code", not_costed, NOT_COSTED),
         "siblings_placed_together": Column(
             "int", np.where(rng.random(placements) < 0.85, 0, rng.integers(1, 4, placements))
         ),
@@ -794,13 +1013,22 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         ],
         dtype=object,
     )
-    company = np.array(
-        [
-            f"{10_000_000 + 7_919 * i:08d}"[-8:] if o in (3, 4) else None
-            for i, o in enumerate(pr_ownership)
-        ],
-        dtype=object,
+    # National identifiers, each unique to its provider (PRV-SAME-NATIONAL-ID): every
+    # private or voluntary provider gives at least one (PRV-NATIONAL-ID).
+    private, voluntary = pr_ownership == 3, pr_ownership == 4
+    has_company = (private & (rng.random(n_providers) < 0.92)) | (
+        voluntary & (rng.random(n_providers) < 0.5)
     )
+    has_charity = voluntary & (rng.random(n_providers) < 0.9)
+    has_urn = (
+        (rng.random(n_providers) < np.where(pr_ownership == 0, 0.5, 0.45))
+        & (pr_ownership != 1)
+        & (pr_ownership != 2)
+    )
+    has_urn |= (private | voluntary) & ~has_company & ~has_charity
+    company = _numbered(has_company, lambda i: f"{10_000_000 + 7_919 * i:08d}")
+    charity = _numbered(has_charity, lambda i: f"{1_000_000 + 37 * i}")
+    ofsted_urn = _numbered(has_urn, lambda i: f"RP{500_000 + 13 * i:06d}")
     providers.columns = {
         "provider_id": Column("id", np.arange(1, n_providers + 1), prefix="PRV-", width=5),
         "provider_name": Column("text", names),
@@ -815,6 +1043,8 @@ def build(placements: int, seed: int, standard: Standard) -> World:
             ("Yes", "No", "Unknown"),
         ),
         "company_number": Column("text", company),
+        "ofsted_provider_urn": Column("text", ofsted_urn),
+        "charity_number": Column("text", charity),
     }
     tables["providers"] = providers
 
@@ -828,6 +1058,17 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         "Other",
     )
     inspected = rng.random(n_settings) < 0.9
+    last_inspection = np.where(inspected, EXTRACT_DAY - rng.integers(20, 1_100, n_settings), NULL)
+    # Registered before its last inspection; a few closed since (not before it).
+    registered = np.where(
+        rng.random(n_settings) < 0.7, EXTRACT_DAY - rng.integers(1_100, 9_000, n_settings), NULL
+    )
+    closed_at = np.where(
+        inspected,
+        np.minimum(EXTRACT_DAY, last_inspection + rng.integers(30, 400, n_settings)),
+        EXTRACT_DAY - rng.integers(1, 500, n_settings),
+    )
+    closed_at = np.where(rng.random(n_settings) < 0.04, closed_at, NULL)
     settings.columns = {
         "setting_urn": Column("text", _urns(np.arange(n_settings), s_type)),
         "provider_id": Column("id", s_provider + 1, prefix="PRV-", width=5),
@@ -847,8 +1088,10 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         ),
         "host_la_code": Column("code", rng.integers(0, len(HOST_LAS), n_settings), HOST_LAS),
         "location": Column("text", _sectors(rng, n_settings)),
+        # An independent fostering agency's places are in fostering_capacity
+        # (SET-IFA-PLACES).
         "registered_places": Column(
-            "int", np.where(s_type == 2, 0, rng.integers(1, 9, n_settings))
+            "int", np.where(s_type == 2, NULL, rng.integers(1, 9, n_settings))
         ),
         "ofsted_rating": Column(
             "code",
@@ -863,11 +1106,48 @@ def build(placements: int, seed: int, standard: Standard) -> World:
                 "Not yet inspected",
             ),
         ),
-        "last_inspection_date": Column(
-            "day", np.where(inspected, EXTRACT_DAY - rng.integers(20, 1_100, n_settings), NULL)
-        ),
+        "last_inspection_date": Column("day", last_inspection),
+        "registration_date": Column("day", registered),
+        "closure_date": Column("day", closed_at),
     }
     tables["settings"] = settings
+
+    # Fostering capacity: the LA's own fostering service and each provider with an
+    # independent fostering agency, counted at the last few year ends (31 March).
+    fostering = np.union1d(np.nonzero(pr_ownership == 0)[0], s_provider[s_type == 2])
+    year_ends = np.array([day(dt.date(year, 3, 31)) for year in range(2016, 2027)])
+    counts = rng.integers(1, 6, len(fostering))
+    f_provider = np.repeat(fostering, counts)
+    f_first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    f_back = np.arange(len(f_provider)) - np.repeat(f_first, counts)  # 0: the latest
+    f_date = year_ends[len(year_ends) - 1 - f_back]
+    f_order = np.lexsort((f_provider, f_date))
+    f_provider, f_date, f_back = f_provider[f_order], f_date[f_order], f_back[f_order]
+    n_capacity = len(f_provider)
+    size_of = lognormal(rng, 40, 0.8, n_providers) * np.where(pr_ownership == 0, 3, 1)
+    households = np.maximum(
+        1, np.round(size_of[f_provider] * 0.97**f_back * rng.uniform(0.9, 1.1, n_capacity))
+    ).astype(np.int64)
+    approved = np.round(households * rng.uniform(1.2, 1.7, n_capacity)).astype(np.int64)
+    filled = np.round(approved * rng.uniform(0.6, 0.82, n_capacity)).astype(np.int64)
+    unavailable = np.round(approved * rng.uniform(0.02, 0.12, n_capacity)).astype(np.int64)
+    unavailable = np.minimum(unavailable, approved - filled)
+    vacant = approved - filled - unavailable  # they add up (CAP-PLACES-SUM)
+    unsplit = rng.random(n_capacity) < 0.06  # only the approved places counted
+    capacity = TableData("fostering_capacity", n_capacity)
+    capacity.columns = {
+        "capacity_id": Column("id", np.arange(1, n_capacity + 1), prefix="FC-", width=6),
+        "provider_id": Column("id", f_provider + 1, prefix="PRV-", width=5),
+        "capacity_date": Column("day", f_date),
+        "approved_households": Column(
+            "int", np.where(rng.random(n_capacity) < 0.05, NULL, households)
+        ),
+        "approved_places": Column("int", approved),
+        "filled_places": Column("int", np.where(unsplit, NULL, filled)),
+        "vacant_places": Column("int", np.where(unsplit, NULL, vacant)),
+        "unavailable_places": Column("int", np.where(unsplit, NULL, unavailable)),
+    }
+    tables["fostering_capacity"] = capacity
 
     costs = TableData("costs", n_costs)
     costs.columns = {
@@ -914,6 +1194,10 @@ def build(placements: int, seed: int, standard: Standard) -> World:
         cost_groups=Groups(c_placement, placements),
         born_month=born_month,
         claimed=claimed,
+        place_from=code_from,
+        place_until=code_until,
+        same_district=same_district,
+        needs_named=np.isin(np.arange(n_needs), p_needs),
     )
     world.r_linked = r_placement  # type: ignore[attr-defined]  # referral -> its placement
     world.needs_referral = n_ref  # type: ignore[attr-defined]
@@ -929,6 +1213,33 @@ def _code_list(standard: Standard, table: str, name: str) -> tuple[str, ...]:
     code_list = standard.table(table).field(name).code_list
     assert code_list is not None
     return code_list.codes
+
+
+def _in_force_days(standard: Standard, codes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last day each PLACE code may be used on (its `in_force_from` and
+    `in_force_until` annotations; no limit: far past and far future)."""
+    values = {v.value: v for v in standard.table("placements").field("place_code").code_list.values}
+    first = np.full(len(codes), np.iinfo(np.int64).min // 2, dtype=np.int64)
+    last = np.full(len(codes), np.iinfo(np.int64).max // 2, dtype=np.int64)
+    for i, code in enumerate(codes):
+        if values[code].in_force_from:
+            first[i] = day(dt.date.fromisoformat(values[code].in_force_from))
+        if values[code].in_force_until:
+            last[i] = day(dt.date.fromisoformat(values[code].in_force_until))
+    return first, last
+
+
+def _numbered(given: np.ndarray, number: Callable[[int], str]) -> np.ndarray:
+    """`number(i)` in row i where `given`, else blank: identifiers unique to their row."""
+    out = np.full(len(given), None, dtype=object)
+    for i in np.nonzero(given)[0]:
+        out[i] = number(int(i))
+    return out
+
+
+def _districts(sectors: np.ndarray) -> np.ndarray:
+    """The postcode district of each sector ("TA1 2" -> "TA1"; None stays None)."""
+    return np.array([None if s is None else s.split(" ")[0] for s in sectors], dtype=object)
 
 
 def _sectors(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -1046,6 +1357,8 @@ def _duplicate_id(name: str) -> Injector:
 
 def _dangling(name: str, prefix: str) -> Injector:
     def inject(world: World, table: str, row: int) -> bool:
+        if table == "costs" and len(world.cost_groups.members(world.cost_placement[row])) < 2:
+            return False  # its placement would be left with no cost (PLC-NOT-COSTED)
         world.tables[table].set_text(name, row, f"{prefix}{90_000_000 + row}")
         _record(world, f"dangling {name}", "KEY-REFERENCE", table, row, name)
         return True
@@ -1061,22 +1374,34 @@ def _end_reason_missing(world: World, table: str, row: int) -> bool:
     return True
 
 
-# A PLACE code that contradicts the type, and the rule that says so.
+# A PLACE code that contradicts the type (the first of the codes that is in force on
+# the start date), and the rule that says so.
 _MISMATCH = {
-    FOSTER: ("K2", "PLC-PLACE-RESIDENTIAL"),
-    RESIDENTIAL: ("U4", "PLC-PLACE-FOSTER"),
-    SUPPORTED: ("K1", "PLC-PLACE-SECURE"),
-    SECURE: ("H5", "PLC-PLACE-SUPPORTED"),
-    OTHER: ("R3", "PLC-PLACE-PARENT-CHILD"),
-    PARENT_CHILD: ("A4", "PLC-PLACE-OTHER"),
+    FOSTER: (("K2",), "PLC-PLACE-RESIDENTIAL"),
+    RESIDENTIAL: (("S1",), "PLC-PLACE-RES-SCHOOL"),
+    RES_SCHOOL: (("U4",), "PLC-PLACE-FOSTER"),
+    SUPPORTED: (("K1",), "PLC-PLACE-SECURE"),
+    SECURE: (("H5", "K3"), "PLC-PLACE-SUPPORTED"),
+    OTHER: (("R3",), "PLC-PLACE-PARENT-CHILD"),
+    PARENT_CHILD: (("A4",), "PLC-PLACE-OTHER"),
 }
+
+
+def _in_force(world: World, code: int, on: int) -> bool:
+    """A PLACE code (its number; -1 blank) may be used for a placement starting `on`."""
+    return code < 0 or world.place_from[code] <= on <= world.place_until[code]
 
 
 def _place_mismatch(world: World, table: str, row: int) -> bool:
     kind = int(_col(world, "placements", "placement_type")[row])
-    code, rule = _MISMATCH[kind]
+    codes, rule = _MISMATCH[kind]
     column = world.tables["placements"].columns["place_code"]
-    column.values[row] = column.codes.index(code)
+    start = _col(world, "placements", "start_date")[row]
+    column.values[row] = next(
+        column.codes.index(code)
+        for code in codes
+        if _in_force(world, column.codes.index(code), start)
+    )
     _record(world, "PLACE code and type", rule, "placements", row, "placement_type")
     return True
 
@@ -1125,7 +1450,10 @@ def _cost_outside(world: World, table: str, row: int) -> bool:
     if world.cost_groups.members(placement)[0] != row:
         return False  # only the first period of a placement
     p_start = _col(world, "placements", "start_date")[placement]
-    _col(world, "costs", "cost_start_date")[row] = p_start - int(world.rng.integers(7, 60))
+    early = p_start - int(world.rng.integers(7, 60))
+    if _night_paid_twice(world, row, early, _col(world, "costs", "cost_end_date")[row]):
+        return False  # the previous placement's costs pay for those nights
+    _col(world, "costs", "cost_start_date")[row] = early
     _record(
         world, "cost before placement", "COST-OUTSIDE-PLACEMENT", "costs", row, "cost_start_date"
     )
@@ -1175,16 +1503,61 @@ def _placements_overlap(world: World, table: str, row: int) -> bool:
     start, end = _col(world, "placements", "start_date"), _col(world, "placements", "end_date")
     if end[previous] == NULL or end[previous] - start[previous] < 4:
         return False
-    start[row] = end[previous] - int(
-        world.rng.integers(1, min(30, end[previous] - start[previous]))
-    )
+    earlier = end[previous] - int(world.rng.integers(1, min(30, end[previous] - start[previous])))
+    if not _may_start(world, row, earlier):
+        return False
+    _move_start(world, row, earlier)
     _record(world, "placements overlap", "PLC-OVERLAP", "placements", row, "start_date")
     return True
+
+
+def _may_start(world: World, row: int, on: int) -> bool:
+    """A placement may start on another day with no other issue: its PLACE code in
+    force (PLC-PLACE-NOT-IN-FORCE), the child born (CHILD-DATE-BEFORE-BIRTH) and, in a
+    residential placement, 10 (PLC-RESIDENTIAL-UNDER-10)."""
+    month = world.born_month[world.child_of["placements"][row]]
+    kind = _col(world, "placements", "placement_type")[row]
+    return (
+        _in_force(world, int(_col(world, "placements", "place_code")[row]), on)
+        and on >= first_day(month)
+        and (kind != RESIDENTIAL or on >= first_day(month + 120))
+    )
+
+
+def _move_start(world: World, row: int, on: int) -> None:
+    """A placement starts on another day; a needs assessment made after it is no longer
+    the one it was made on (PLC-NEEDS-AFTER-START): it names none."""
+    _col(world, "placements", "start_date")[row] = on
+    needs = _col(world, "placements", "needs_id")
+    if (
+        needs[row] != NULL
+        and _col(world, "needs_assessments", "assessment_date")[needs[row] - 1] > on
+    ):
+        needs[row] = NULL
+
+
+def _night_paid_twice(world: World, cost: int, start: int, end: int) -> bool:
+    """A cost period from `start` to `end` (NULL: open) would pay for a night that a
+    cost period of another of the child's placements, on the same basis, pays for."""
+    placement = world.cost_placement[cost]
+    basis = _col(world, "costs", "cost_basis")
+    starts, ends = _col(world, "costs", "cost_start_date"), _col(world, "costs", "cost_end_date")
+    last = EXTRACT_DAY if end == NULL else end
+    for other in world.placement_groups.members(world.child_of["placements"][placement]):
+        if other == placement:
+            continue
+        for c in world.cost_groups.members(other):
+            other_last = EXTRACT_DAY if ends[c] == NULL else ends[c]
+            if basis[c] == basis[cost] and starts[c] <= last and start <= other_last:
+                return True
+    return False
 
 
 def _after_extract(name: str) -> Injector:
     def inject(world: World, table: str, row: int) -> bool:
         values = _col(world, table, name)
+        if table == "needs_assessments" and world.needs_named[row]:
+            return False  # a placement made on it would start before it
         if table == "costs":
             placement = world.cost_placement[row]
             if _col(world, "placements", "end_date")[placement] != NULL or values[row] != NULL:
@@ -1282,6 +1655,8 @@ def _residential_too_young(world: World, table: str, row: int) -> bool:
 
 
 def _distance_far(world: World, table: str, row: int) -> bool:
+    if world.same_district[row]:
+        return False  # 0 miles: within one district (PLC-DISTANCE-SAME-DISTRICT)
     _col(world, "placements", "distance_miles")[row] = int(world.rng.integers(3_600, 9_000))
     _record(world, "distance far", "PLC-DISTANCE-FAR", "placements", row, "distance_miles")
     return True
@@ -1315,7 +1690,7 @@ def _none_with_others(world: World, table: str, row: int) -> bool:
 
 def _no_home_reason_missing(world: World, table: str, row: int) -> bool:
     outcome = world.tables["referrals"].columns["outcome"]
-    if outcome.codes[outcome.values[row]] != "No suitable home found":
+    if outcome.values[row] < 0 or outcome.codes[outcome.values[row]] != "No suitable home found":
         return False
     _col(world, "referrals", "no_home_reason")[row] = -1
     _record(
@@ -1335,7 +1710,229 @@ def _ended(world: World) -> np.ndarray:
     return _col(world, "placements", "end_date") != NULL
 
 
-def defect_kinds(standard: Standard) -> list[DefectKind]:
+# -- defects of the 0.3.0 rules ----------------------------------------------------------
+
+_NATIONAL_IDS = ("company_number", "charity_number", "ofsted_provider_urn")  # rule's order
+
+
+def _same_national_id(world: World, table: str, row: int) -> bool:
+    """A provider given an earlier provider's number: one organisation entered twice."""
+    earlier = int(world.rng.integers(0, row)) if row > 0 else None
+    if earlier is None or not _free(world, table, earlier):
+        return False
+    columns = world.tables[table].columns
+    name = next((n for n in _NATIONAL_IDS if columns[n].values[earlier] is not None), None)
+    if name is None:
+        return False
+    _claim(world, table, earlier)
+    columns[name].values[row] = columns[name].values[earlier]
+    _record(world, "national id twice", "PRV-SAME-NATIONAL-ID", table, row, name)
+    return True
+
+
+def _no_national_id(world: World, table: str, row: int) -> bool:
+    for name in _NATIONAL_IDS:
+        world.tables[table].columns[name].values[row] = None
+    _record(world, "no national id", "PRV-NATIONAL-ID", table, row, "company_number")
+    return True
+
+
+def _independent(world: World) -> np.ndarray:
+    ownership = world.tables["providers"].columns["ownership"]
+    return np.isin(ownership.values, [ownership.codes.index(o) for o in ("Private", "Voluntary")])
+
+
+def _needs_of_another_child(world: World, table: str, row: int) -> bool:
+    needs_child = world.child_of["needs_assessments"]
+    other = int(world.rng.integers(0, len(needs_child)))
+    child = needs_child[other]
+    if child == world.child_of["placements"][row] or world.claimed["children"][child]:
+        return False
+    world.claimed["children"][child] = True  # that child's assessment stays as it is
+    _col(world, "placements", "needs_id")[row] = other + 1
+    _record(world, "needs of another child", "PLC-NEEDS-OTHER-CHILD", table, row, "needs_id")
+    return True
+
+
+def _needs_after_start(world: World, table: str, row: int) -> bool:
+    own = world.needs_groups.members(world.child_of["placements"][row])
+    start = _col(world, "placements", "start_date")[row]
+    later = own[_col(world, "needs_assessments", "assessment_date")[own] > start]
+    if not len(later):
+        return False
+    _col(world, "placements", "needs_id")[row] = later[0] + 1
+    _record(world, "needs after start", "PLC-NEEDS-AFTER-START", table, row, "needs_id")
+    return True
+
+
+def _uncosted(world: World) -> np.ndarray:
+    height = world.tables["placements"].height
+    return np.bincount(world.cost_placement, minlength=height) == 0
+
+
+def _not_costed(world: World, table: str, row: int) -> bool:
+    _col(world, table, "not_costed_reason")[row] = -1
+    _record(world, "no cost, no reason", "PLC-NOT-COSTED", table, row, "not_costed_reason")
+    return True
+
+
+def _child_night_twice(world: World, table: str, row: int) -> bool:
+    """The last cost period of the child's previous placement runs to its end date, the
+    night this placement (its first cost period) begins."""
+    placement = world.cost_placement[row]
+    if world.cost_groups.members(placement)[0] != row:
+        return False
+    siblings = list(world.placement_groups.members(world.child_of["placements"][placement]))
+    position = siblings.index(placement)
+    if position == 0:
+        return False
+    previous = siblings[position - 1]
+    end = _col(world, "placements", "end_date")[previous]
+    previous_costs = world.cost_groups.members(previous)
+    if end != _col(world, "placements", "start_date")[placement] or not len(previous_costs):
+        return False
+    last = previous_costs[-1]
+    basis, ends = _col(world, "costs", "cost_basis"), _col(world, "costs", "cost_end_date")
+    if basis[last] != basis[row] or ends[last] != end - 1:
+        return False
+    ends[last] = end
+    _record(world, "night paid twice", "COST-CHILD-TWICE", table, row, "cost_start_date")
+    return True
+
+
+def _split_types(world: World) -> np.ndarray:
+    kind = _col(world, "placements", "placement_type")[world.cost_placement]
+    return (kind == RESIDENTIAL) | (kind == SECURE)
+
+
+def _core_missing(world: World, table: str, row: int) -> bool:
+    for name in ("core_weekly", "additional_support_weekly", "education_weekly"):
+        _col(world, table, name)[row] = NULL  # no component given: none to add up
+    _record(world, "core fee missing", "COST-SPLIT-MISSING", table, row, "core_weekly")
+    return True
+
+
+def _places_off(world: World, table: str, row: int) -> bool:
+    filled = _col(world, table, "filled_places")
+    if filled[row] == NULL:
+        return False
+    filled[row] += int(world.rng.integers(1, 6))
+    _record(world, "places do not add up", "CAP-PLACES-SUM", table, row, "approved_places")
+    return True
+
+
+def _emergency_flipped(world: World, table: str, row: int) -> bool:
+    planned = _col(world, table, "planned_or_emergency")
+    if planned[row] < 0:
+        return False
+    planned[row] = 1 - planned[row]
+    _record(
+        world, "planned or emergency", "REF-EMERGENCY-DATES", table, row, "planned_or_emergency"
+    )
+    return True
+
+
+def _urgency_off(world: World, table: str, row: int) -> bool:
+    """Today for a home needed within 5 days, or the other way (still short notice)."""
+    urgency = _col(world, table, "urgency")
+    if _col(world, table, "needed_by_date")[row] == NULL or urgency[row] not in (0, 1):
+        return False
+    urgency[row] = 1 - urgency[row]
+    _record(world, "urgency and date", "REF-URGENCY-DATES", table, row, "urgency")
+    return True
+
+
+def _no_notice(world: World, table: str, row: int) -> bool:
+    _col(world, table, "needed_by_date")[row] = NULL
+    _col(world, table, "urgency")[row] = -1
+    _record(world, "no notice", "REF-NOTICE", table, row, "urgency")
+    return True
+
+
+def _type_not_preferred(world: World) -> np.ndarray:
+    return _col(world, "placements", "type_preferred") == 1  # "No"
+
+
+def _type_reason_missing(world: World, table: str, row: int) -> bool:
+    _col(world, table, "type_reason")[row] = -1
+    _record(world, "type reason missing", "PLC-TYPE-REASON", table, row, "type_reason")
+    return True
+
+
+def _fostering_agency(world: World) -> np.ndarray:
+    return _col(world, "settings", "setting_type") == 2
+
+
+def _agency_places(world: World, table: str, row: int) -> bool:
+    _col(world, table, "registered_places")[row] = int(world.rng.integers(5, 60))
+    _record(world, "agency with places", "SET-IFA-PLACES", table, row, "registered_places")
+    return True
+
+
+# Codes of a type that are out of force on some start dates.
+_TIME_LIMITED = {SUPPORTED: ("H5", "K3"), OTHER: ("Z1", "P2", "Z11", "Z12", "Z13", "Z14")}
+
+
+def _not_in_force(world: World, table: str, row: int) -> bool:
+    options = _TIME_LIMITED.get(int(_col(world, table, "placement_type")[row]))
+    column = world.tables[table].columns["place_code"]
+    start = _col(world, table, "start_date")[row]
+    out = [
+        column.codes.index(code)
+        for code in options or ()
+        if not _in_force(world, column.codes.index(code), start)
+    ]
+    if not out:
+        return False  # H5 and K3 are both in force in 2024/25
+    column.values[row] = out[int(world.rng.integers(0, len(out)))]
+    _record(world, "code not in force", "PLC-PLACE-NOT-IN-FORCE", table, row, "place_code")
+    return True
+
+
+def _before_period(world: World, table: str, row: int) -> bool:
+    """A child's first placement, with its costs, moved to end before the period."""
+    child = world.child_of["placements"][row]
+    start, end = _col(world, table, "start_date"), _col(world, table, "end_date")
+    if world.placement_groups.members(child)[0] != row or end[row] == NULL:
+        return False
+    shift = end[row] - (day(PERIOD[0]) - int(world.rng.integers(1, 200)))
+    if not _may_start(world, row, start[row] - shift):
+        return False
+    _move_start(world, row, start[row] - shift)
+    end[row] -= shift
+    starts, ends = _col(world, "costs", "cost_start_date"), _col(world, "costs", "cost_end_date")
+    for cost in world.cost_groups.members(row):
+        starts[cost] -= shift
+        if ends[cost] != NULL:
+            ends[cost] -= shift
+    _record(world, "before the period", "PLC-OUTSIDE-PERIOD", table, row, "end_date")
+    return True
+
+
+def _same_district_far(world: World, table: str, row: int) -> bool:
+    """The placement moved into the family's postcode district, its distance kept."""
+    referral = _col(world, table, "referral_id")[row]
+    if (
+        referral == NULL
+        or world.same_district[row]
+        or _col(world, table, "distance_miles")[row] <= 0
+    ):
+        return False
+    family = _col(world, "referrals", "family_location")[referral - 1]
+    district, _, sector = family.partition(" ")
+    _col(world, table, "placement_location")[row] = f"{district} {(int(sector or 0) + 1) % 10}"
+    _record(world, "same district", "PLC-DISTANCE-SAME-DISTRICT", table, row, "distance_miles")
+    return True
+
+
+def _has_rule(standard: Standard, code: str) -> bool:
+    """The validator has this registry rule for the standard's version."""
+    from sufficiency_standard.check.rules import rules_of
+
+    return any(r.entry.code == code for r in rules_of(standard.version))
+
+
+def defect_kinds(standard: Standard, period_wrong: bool) -> list[DefectKind]:
     kinds = [
         # value kinds
         DefectKind(
@@ -1394,7 +1991,12 @@ def defect_kinds(standard: Standard) -> list[DefectKind]:
         DefectKind(
             "minimum", "referrals", _text("VALUE-MINIMUM", "providers_approached", ("-1", "-3"))
         ),
-        DefectKind("minimum", "settings", _text("VALUE-MINIMUM", "registered_places", ("-2",))),
+        DefectKind(
+            "minimum",
+            "settings",
+            _text("VALUE-MINIMUM", "registered_places", ("-2",)),
+            lambda w: ~_fostering_agency(w),  # an agency gives none (SET-IFA-PLACES)
+        ),
         DefectKind(
             "integer",
             "placements",
@@ -1425,7 +2027,15 @@ def defect_kinds(standard: Standard) -> list[DefectKind]:
         DefectKind("dangling reference", "settings", _dangling("provider_id", "PRV-")),
         # the schema's rules
         DefectKind("end reason", "placements", _end_reason_missing, _ended),
-        DefectKind("PLACE and type", "placements", _place_mismatch),
+        *(
+            DefectKind(
+                "PLACE and type",
+                "placements",
+                _place_mismatch,
+                lambda w, kind=kind: _col(w, "placements", "placement_type") == kind,
+            )
+            for kind in _MISMATCH
+        ),
         # the rule registry
         DefectKind("date order", "placements", _end_before_start, _ended),
         DefectKind(
@@ -1475,11 +2085,63 @@ def defect_kinds(standard: Standard) -> list[DefectKind]:
     ]
     if standard.table("referrals").has_field("no_home_reason"):
         kinds.append(DefectKind("no home reason", "referrals", _no_home_reason_missing))
+    kinds += [
+        # 0.3.0: values of the new fields and table
+        DefectKind("bad code", "referrals", _text("VALUE-CODE", "urgency", ("Urgent", "ASAP"))),
+        DefectKind(
+            "bad code",
+            "placements",
+            _text("VALUE-CODE", "service_features", ("Respite", "Solo; Respite care")),
+        ),
+        DefectKind(
+            "pattern", "providers", _text("VALUE-PATTERN", "charity_number", ("12345", "CH1234"))
+        ),
+        DefectKind("duplicate id", "fostering_capacity", _duplicate_id("capacity_id")),
+        DefectKind("dangling reference", "fostering_capacity", _dangling("provider_id", "PRV-")),
+        DefectKind(
+            "required", "fostering_capacity", _text("VALUE-REQUIRED", "approved_places", ("",))
+        ),
+        DefectKind(
+            "minimum", "fostering_capacity", _text("VALUE-MINIMUM", "vacant_places", ("-1", "-3"))
+        ),
+        # 0.3.0: the schema's new rules
+        DefectKind("no notice", "referrals", _no_notice),
+        DefectKind("type reason", "placements", _type_reason_missing, _type_not_preferred),
+        DefectKind("agency places", "settings", _agency_places, _fostering_agency),
+        # 0.3.0: the rule registry
+        DefectKind("national id twice", "providers", _same_national_id),
+        DefectKind("no national id", "providers", _no_national_id, _independent),
+        DefectKind("needs of another child", "placements", _needs_of_another_child),
+        DefectKind("needs after start", "placements", _needs_after_start),
+        DefectKind("not costed", "placements", _not_costed, _uncosted),
+        DefectKind("night paid twice", "costs", _child_night_twice),
+        DefectKind("core fee missing", "costs", _core_missing, _split_types),
+        DefectKind(
+            "places sum",
+            "fostering_capacity",
+            _places_off,
+            lambda w: _col(w, "fostering_capacity", "filled_places") != NULL,
+        ),
+        DefectKind("planned or emergency", "referrals", _emergency_flipped),
+        DefectKind("urgency", "referrals", _urgency_off),
+        DefectKind("code not in force", "placements", _not_in_force),
+    ]
+    if not period_wrong:  # a wrong period turns the rule off
+        kinds.append(DefectKind("before the period", "placements", _before_period, _ended))
+    if _has_rule(standard, "PLC-DISTANCE-SAME-DISTRICT"):
+        kinds.append(DefectKind("same district", "placements", _same_district_far))
     return kinds
 
 
+# The submission's one row gets its defect (the period ends before it starts) only in
+# data this small: with the period wrong, PLC-OUTSIDE-PERIOD judges no placement, and
+# the larger sizes measure that rule.
+PERIOD_ORDER_MAX_PLACEMENTS = 10_000
+
+
 def inject_defects(world: World) -> None:
-    kinds = defect_kinds(world.standard)
+    period_wrong = world.tables["placements"].height <= PERIOD_ORDER_MAX_PLACEMENTS
+    kinds = defect_kinds(world.standard, period_wrong)
     per_table: dict[str, int] = {}
     for kind in kinds:
         per_table[kind.table] = per_table.get(kind.table, 0) + 1
@@ -1498,10 +2160,10 @@ def inject_defects(world: World) -> None:
                 done += 1
         if done < wanted:
             print(f"  note: {kind.name} in {kind.table}: {done} of {wanted}", file=sys.stderr)
-    # The one-row submission table: its period ends before it starts.
-    submission = world.tables["submission"].columns
-    submission["period_start"].values[0] = day(dt.date(2026, 4, 1))
-    _record(world, "period order", "SUB-PERIOD-ORDER", "submission", 0, "period_end")
+    if period_wrong:  # the one-row submission table: its period ends before it starts
+        submission = world.tables["submission"].columns
+        submission["period_start"].values[0] = day(dt.date(2026, 4, 1))
+        _record(world, "period order", "SUB-PERIOD-ORDER", "submission", 0, "period_end")
 
 
 def write_as_people_do(world: World) -> None:
@@ -1822,10 +2484,14 @@ def generate(
 
 def _first_of_column_notes(frames: dict[str, pl.DataFrame], world: World) -> list[dict]:
     """Issues reported once per column, at its first row: recommended values left blank
-    and values written another way."""
-    notes = []
-    for code, table, name, mask in (
-        ("VALUE-RECOMMENDED", "children", "ethnicity", pl.col("ethnicity").is_null()),
+    (whichever fields the standard recommends) and values written another way."""
+    checks = [
+        ("VALUE-RECOMMENDED", table.name, f.name, pl.col(f.name).is_null())
+        for table in world.standard.tables
+        for f in table.fields
+        if f.recommended
+    ]
+    checks += [
         (
             "VALUE-NORMALISED",
             "referrals",
@@ -1833,7 +2499,9 @@ def _first_of_column_notes(frames: dict[str, pl.DataFrame], world: World) -> lis
             pl.col("referral_date").str.contains(r"^\d{2}/\d{2}/\d{4}$"),
         ),
         ("VALUE-NORMALISED", "children", "uasc", pl.col("uasc").is_in(["Y", "N"])),
-    ):
+    ]
+    notes = []
+    for code, table, name, mask in checks:
         rows = frames[table].with_row_index("__i").filter(mask.fill_null(False))["__i"]
         if len(rows):
             notes.append(Defect(code, table, int(rows[0]), name, "first of column").entry())
