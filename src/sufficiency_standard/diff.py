@@ -3,9 +3,10 @@
 Compares the compiled standards (tables, fields, code lists, schema rules) and the
 registry rules that belong to each version. Each change is graded:
 
-- breaking: a removed table, field or code; a newly required field; a narrower
-  pattern, range or type; a new error rule (data that passed may now fail);
-- addition: a new optional field, table or code, a relaxed requirement, a removed rule;
+- breaking: a removed or added table (every submission has a sheet or file for each
+  table); a removed field or code; a newly required field; a narrower pattern, range or
+  type; a new error rule (data that passed may now fail);
+- addition: a new optional field or code, a relaxed requirement, a removed rule;
 - wording: titles, descriptions, aliases, examples.
 
 Semantic versioning: breaking needs a major bump, additions a minor one, wording a
@@ -180,7 +181,9 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     for name in sorted(old_tables.keys() - new_tables.keys()):
         changes.append(Change("breaking", f"table {name} removed"))
     for name in sorted(new_tables.keys() - old_tables.keys()):
-        changes.append(Change("addition", f"table {name} added"))
+        # Every submission carries every table's sheet or file, even with no rows, so a
+        # file made for the old version lacks it.
+        changes.append(Change("breaking", f"table {name} added (every submission has its sheet)"))
     for name in [t["name"] for t in old["tables"] if t["name"] in new_tables]:
         before, after = old_tables[name], new_tables[name]
         changes += _compare_fields(name, before, after)
