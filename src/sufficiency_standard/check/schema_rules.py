@@ -80,7 +80,8 @@ def check_schema_rules(table: TypedTable) -> list[Issue]:
             table,
             target,
             indices,
-            values=columns[target],
+            # An issue's value is text, as a cell's is (a count or an amount too).
+            values=[None if v is None else str(v) for v in columns[target]],
             personal=table.table.field(target).is_personal,
             related=list(zip(*others, strict=True)) if others else (),
             facts=facts,
