@@ -17,8 +17,8 @@ of that process, and rows per second:
 
 The pure-Python jsonschema and linkml are too slow for the large sizes: they run on
 the sample (the first ~60,000 records of the same tables; all of them at 10k) and are
-compared by throughput. It checks that every injected defect was reported by
-`sufficiency validate` (by code, table, row and field), measures `sufficiency --help`
+compared by throughput. It checks that `sufficiency validate` reported every injected
+defect (by code, table, row and field) and nothing else, measures `sufficiency --help`
 and the small example, prints a table, writes results JSON, a PNG chart and a markdown
 table to benchmarks/results/, and exits 1 when a target is missed.
 """
@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -262,9 +263,7 @@ def run_size(size: str, repeat: int, work: Path) -> dict[str, Any]:
         defects["xlsx"] = found_defects(xlsx_runs["report"], manifest)
     for run in runs:
         if run.approach == "sufficiency validate (CLI)" and run.issues is None:
-            report_file = report_path if run.input == "csv" else xlsx_runs.get("report")
-            if report_file and report_file.exists():
-                run.issues = len(json.loads(report_file.read_text(encoding="utf-8"))["issues"])
+            run.issues = defects.get(run.input, {}).get("issues_reported")
     peers = {
         "jsonschema-rs": peer_recall(rs_out, manifest, sample=False),
         "jsonschema (Python)": peer_recall(py_out, manifest, sample=True),
@@ -292,9 +291,15 @@ def _schema_path(version: str) -> Path:
 
 def found_defects(report_path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """Which injected defects the report has, by (code, table, row, field)."""
-    if not report_path.exists():
-        return {"found": 0, "missing": len(manifest["defects"]), "missing_examples": []}
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # no report, or one the command left unfinished
+        return {
+            "found": 0,
+            "missing": len(manifest["defects"]),
+            "missing_examples": [],
+            "error": f"no readable report ({type(error).__name__}): the command failed",
+        }
     reported = {(i["code"], i["table"], i["row"], i["field"]) for i in report["issues"]}
     expected = [(d["code"], d["table"], d["row"], d["field"]) for d in manifest["defects"]]
     missing = [e for e in expected if e not in reported]
@@ -461,12 +466,14 @@ def targets(results: list[dict[str, Any]], start: dict[str, Any]) -> list[Target
         )
     for result in results:
         for input_, found in result["defects"].items():
+            others = found.get("issues_not_injected", 0)
             out.append(
                 Target(
-                    f"{result['size']} {input_}: every injected defect found",
+                    f"{result['size']} {input_}: every injected defect found, nothing else",
                     f"{result['defects_injected']:,}",
-                    f"{found['found']:,} found, {found['missing']:,} missing",
-                    found["missing"] == 0,
+                    found.get("error")
+                    or f"{found['found']:,} found, {found['missing']:,} missing, {others:,} other",
+                    found["missing"] == 0 and others == 0 and "error" not in found,
                 )
             )
     heavy = start["help_heavy_imports"]
@@ -547,7 +554,7 @@ def markdown(
         f"Command: `{meta['command']}`  ",
         f"When: {meta['when']}; machine: {meta['machine']}; load average before: "
         f"{meta['load_before']}; Python {meta['python']}; polars {meta['polars']}.",
-        "",
+        *([f"Note: {meta['note']}", ""] if meta.get("note") else [""]),
         "Wall time is the whole process (for the fast approaches, the best of the repeats, "
         "which take turns with the floor they are compared with); "
         'records/s is all rows of all tables divided by it. "vs floor" divides the wall '
@@ -569,6 +576,9 @@ def markdown(
     lines += ["", "## Defects", ""]
     for result in results:
         for input_, found in result["defects"].items():
+            if "error" in found:
+                lines.append(f"- {result['size']} {input_}: {found['error']}.")
+                continue
             lines.append(
                 f"- {result['size']} {input_}: {found['found']:,} of "
                 f"{result['defects_injected']:,} injected defects reported "
@@ -651,15 +661,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="10k, 100k and 1M")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the fast approaches")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where results go")
+    parser.add_argument("--note", default="", help="a sentence for the results (what was run)")
     args = parser.parse_args(argv)
     sizes = list(generate.SIZES) if args.all else (args.size or ["100k"])
     meta = {
-        "command": "python benchmarks/run.py "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": shlex.join(
+            ["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"{_memory_gib():.0f} GiB, {platform.system()}",
         "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "note": args.note,
         "python": platform.python_version(),
         "polars": _version("polars"),
         "versions": {
