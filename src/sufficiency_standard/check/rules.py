@@ -1331,28 +1331,23 @@ def child_night_paid_once(context: RuleContext) -> list[Issue]:
     costs = context.table("costs")
     placement_rows = context.target_rows("costs", "placement_id")
     child = context.table("placements").frame.get_column("child_id").gather(placement_rows)
-    periods = (
-        costs.frame.select(
-            ROW_INDEX,
-            "cost_basis",
-            "cost_start_date",
-            "cost_end_date",
-            pl.col("cost_end_date").fill_null(context.extract_date or date.max).alias("__end"),
-            placement_rows.alias("__placement"),
-            child.alias("__child"),
-        )
-        .filter(
-            pl.lit(costs.readable(("cost_basis", "cost_start_date", "cost_end_date")))
-            & pl.col("__placement").is_not_null()
-            & pl.col("__child").is_not_null()
-            & pl.col("cost_basis").is_not_null()
-            # A period that ends before it starts has its own error.
-            & (pl.col("cost_start_date") <= pl.col("__end")).fill_null(False)
-        )
-        # Only a child's periods on one basis that belong to two placements or more are
-        # paired (a few rows), each with every other.
-        .filter(pl.col("__placement").n_unique().over("__child", "cost_basis") > 1)
+    periods = costs.frame.select(
+        ROW_INDEX,
+        "cost_basis",
+        "cost_start_date",
+        "cost_end_date",
+        pl.col("cost_end_date").fill_null(context.extract_date or date.max).alias("__end"),
+        placement_rows.alias("__placement"),
+        child.alias("__child"),
+    ).filter(
+        pl.lit(costs.readable(("cost_basis", "cost_start_date", "cost_end_date")))
+        & pl.col("__placement").is_not_null()
+        & pl.col("__child").is_not_null()
+        & pl.col("cost_basis").is_not_null()
+        # A period that ends before it starts has its own error.
+        & (pl.col("cost_start_date") <= pl.col("__end")).fill_null(False)
     )
+    periods = _overlapping_groups(periods, costs, context)
     start, other_start = pl.col("cost_start_date"), pl.col("cost_start_date__other")
     other_row = pl.col(f"{ROW_INDEX}__other")
     twice = (
@@ -1381,6 +1376,46 @@ def child_night_paid_once(context: RuleContext) -> list[Issue]:
             twice.get_column("cost_start_date__other"), twice.get_column("cost_end_date__other")
         ),
     )
+
+
+def _overlapping_groups(
+    periods: pl.DataFrame, costs: TypedTable, context: RuleContext
+) -> pl.DataFrame:
+    """The periods of the children and bases in which some period starts on or before
+    the end of an earlier-starting one (a few rows): the only ones that can pay a night
+    twice. Sorted on one integer (the child's row and the basis, then the start), each
+    period is compared with the latest end of the periods before it in its group; the
+    few periods whose child is no row are all kept."""
+    child_row = context.target_rows("placements", "child_id").gather(
+        periods.get_column("__placement")
+    )
+    top = (1 << _DAY_BITS) - 1
+
+    def days(column: str) -> pl.Expr:
+        since = (pl.col(column) - pl.lit(_FIRST_DAY)).dt.total_days().clip(0, top)
+        return since.cast(pl.UInt64)
+
+    bases = len(_codes(costs, "cost_basis")) + 1
+    group = pl.col("__child_row").cast(pl.UInt64) * bases + pl.col("cost_basis").to_physical().cast(
+        pl.UInt64
+    ).add(1)
+    keyed = periods.with_columns(child_row.alias("__child_row")).with_columns(
+        (group * (1 << _DAY_BITS)).alias("__group")
+    )
+    numbered = (
+        keyed.filter(pl.col("__group").is_not_null())
+        .select(
+            "__group",
+            (pl.col("__group") + days("cost_start_date")).alias("__from"),
+            (pl.col("__group") + days("__end")).alias("__to"),
+        )
+        .sort("__from", maintain_order=True)
+    )
+    clash = numbered.filter(pl.col("__from") <= pl.col("__to").cum_max().shift(1))
+    groups = clash.get_column("__group").unique()
+    return keyed.filter(
+        pl.col("__group").is_null() | pl.col("__group").is_in(groups.implode())
+    ).drop("__child_row", "__group")
 
 
 # Placements whose price is compared across providers by its core fee.
