@@ -24,6 +24,7 @@ from sufficiency_standard.shipped import UnknownVersionError, latest_version, re
 from sufficiency_standard.standard import Standard, load_standard
 
 if TYPE_CHECKING:  # a mapping is loaded (with yaml) only for a run that has one
+    from sufficiency_standard.check.values import TypedTable
     from sufficiency_standard.mapping import SourceMapping
 
 Progress = Callable[[str], None]
@@ -100,6 +101,17 @@ def validate(
     """Validate a submission: a workbook, CSV files or folder or zip, a JSON file, or a
     Submission as a dict; `mapping` is an LA's mapping file (or a loaded one) for its own
     sheet names, headers and codes. Raises InputError when the input cannot be read at all."""
+    return validate_typed(source, standard_version, progress, mapping)[0]
+
+
+def validate_typed(
+    source: SubmissionInput,
+    standard_version: str | None = None,
+    progress: Progress | None = None,
+    mapping: str | Path | SourceMapping | None = None,
+) -> tuple[Report, dict[str, TypedTable]]:
+    """As validate, and the submission's tables typed (dates as dates, codes as codes),
+    which is what a hub loads once the Report says the submission is valid."""
     if mapping is not None:
         from sufficiency_standard.mapping import SourceMapping, load_mapping
 
@@ -114,7 +126,7 @@ def _validate(
     standard_version: str | None,
     progress: Progress | None,
     mapping: SourceMapping | None,
-) -> Report:
+) -> tuple[Report, dict[str, TypedTable]]:
     step = progress or (lambda _stage: None)
     step("reading")
     newest = load_standard(None)
@@ -128,4 +140,5 @@ def _validate(
     step("reporting")
     inputs = [str(p) for p in submission.inputs] or ["the submission"]
     rows = {name: table.height for name, table in typed.items() if table.source is not None}
-    return Report(choice, inputs, [*submission.issues, *found], rows, standard.table_names)
+    report = Report(choice, inputs, [*submission.issues, *found], rows, standard.table_names)
+    return report, typed
