@@ -330,6 +330,10 @@ def template(
 
 # -- mapping files, importers and pseudonymisation (issue 7) ---------------------------
 
+from sufficiency_standard.cli_hub import hub_app  # noqa: E402  (the hub's commands)
+
+app.add_typer(hub_app, name="hub")
+
 mapping_app = typer.Typer(
     help="Mapping files: your own sheet names, headers and codes, read as the standard's.",
     no_args_is_help=True,
