@@ -139,7 +139,7 @@ def hub_ingest(
                 where = f" ({result.la_code}, {result.period})" if result.la_code else ""
                 typer.echo(f"{mark} {path}{where}: {result.message}")
                 if result.outcome == "rejected" and result.report is not None:
-                    for code, issues in list(result.report.by_code.items())[:5]:
+                    for code, issues in list(result.report.by_code().items())[:5]:
                         typer.echo(f"    {len(issues)} x {code}: {issues[0].message}")
                     typer.echo(f"    the whole report: sufficiency validate {path}")
                 worst = max(worst, result.exit_code)

@@ -100,7 +100,8 @@ def parse_config(text: str, source: str) -> HubConfig:
         return HubConfig.model_validate(raw)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: "
+            + e["msg"].removeprefix("Value error, ")
             for e in error.errors()
         )
         raise InputError(f"{source}: {problems}") from None
