@@ -317,6 +317,10 @@ def hub_demo(
         Path | None,
         typer.Option("--files", help="Also copy the example region's files to this folder."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Replace HUB if it is a file holding a hub already."),
+    ] = False,
 ) -> None:
     """Build a hub from the example region shipped with the package (simulated LAs
     and years), as `hub init` with its configuration then `hub ingest` of its files."""
@@ -328,6 +332,9 @@ def hub_demo(
 
     region = example_region()
     try:
+        if replace and Path(hub).is_file():
+            Hub.open(hub).close()  # only ever replace a hub
+            Path(hub).unlink()
         with Hub.create(hub, config=load_config(region.config)) as created:
             for path in region.submissions:
                 result = ingest(created, path, "sufficiency hub demo")
