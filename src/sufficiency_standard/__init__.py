@@ -30,10 +30,10 @@ STANDARD_VERSION: str = latest_version()
 
 def __getattr__(name: str) -> object:
     # The validator pulls in polars; load it only when it is first used.
-    if name == "validate":
-        from sufficiency_standard.validation import validate
+    if name in ("validate", "validate_typed"):
+        from sufficiency_standard import validation
 
-        return validate
+        return getattr(validation, name)
     raise AttributeError(f"module 'sufficiency_standard' has no attribute {name!r}")
 
 
@@ -50,4 +50,5 @@ __all__ = [
     "schema_path",
     "shipped_versions",
     "validate",
+    "validate_typed",
 ]
