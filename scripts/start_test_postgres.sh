@@ -7,7 +7,8 @@ set -euo pipefail
 port="${SUFFICIENCY_TEST_POSTGRES_PORT:-54329}"
 data="${SUFFICIENCY_TEST_POSTGRES_DATA:-/tmp/sufficiency-test-postgres}"
 
-server_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# The server's programs (the client package alone also has a bin folder, without them).
+server_bin() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
 if [ -z "$(server_bin)" ]; then
   if [ "$(id -u)" -eq 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) \

@@ -3,7 +3,7 @@
     region: South West
     standard_version: "0.3"        # the version every submission is held in
     retention_years: 7             # `hub prune` deletes periods that ended longer ago
-    small_number_threshold: 5      # counts below it are suppressed in what the hub shows
+    small_number_threshold: 5      # counts below it are suppressed in the region's reports
     purposes:
       sufficiency: Regional sufficiency analysis and commissioning
     las:
