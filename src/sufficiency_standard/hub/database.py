@@ -111,6 +111,8 @@ class DuckDBDatabase(Database):
             fcntl.flock(self._lock, fcntl.LOCK_EX)
         try:
             self._connection = duckdb.connect(str(path))
+            # No progress bar: it would write into the command's own output.
+            self._connection.execute("SET enable_progress_bar = false")
         except duckdb.Error as error:
             self._lock.close()
             raise HubError(f"{path} cannot be opened as a hub: {error}") from None

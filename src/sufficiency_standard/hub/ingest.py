@@ -62,16 +62,22 @@ class IngestResult:
 
 def original_bytes(path: Path) -> bytes:
     """The submission as received: a file's bytes, or a folder's files packed in a zip
-    in name order."""
+    in name order. Stored, not compressed: compressing took longer than validating, and
+    stored bytes are the same bytes whatever zlib a machine has, so the same files
+    always have the same checksum."""
     if path.is_dir():
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as packed:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as packed:
             for member in sorted(p for p in path.rglob("*") if p.is_file()):
                 info = zipfile.ZipInfo(member.relative_to(path).as_posix(), _ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
                 packed.writestr(info, member.read_bytes())
         return buffer.getvalue()
     return path.read_bytes()
+
+
+def _received(path: Path) -> tuple[bytes, str]:
+    received = original_bytes(path)
+    return received, hashlib.sha256(received).hexdigest()
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -94,7 +100,7 @@ def _source_rows(typed: TypedTable) -> pl.Expr:
         return pl.col(ROW_INDEX).cast(pl.Int64)
     if isinstance(numbers, range):
         return (pl.col(ROW_INDEX).cast(pl.Int64) * numbers.step + numbers.start).cast(pl.Int64)
-    return pl.col(ROW_INDEX).map_elements(lambda i: numbers[i], return_dtype=pl.Int64)
+    return pl.lit(pl.Series(list(numbers), dtype=pl.Int64)).gather(pl.col(ROW_INDEX))
 
 
 def cleaned_rows(
@@ -144,23 +150,15 @@ class _Refused(Exception):
     """A submission the hub will not take, for a reason that is not in its report."""
 
 
-def ingest(
-    hub: Hub,
-    path: str | Path,
-    received_by: str | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> IngestResult:
-    """Take one submission (a workbook, JSON file, zip or folder of CSV files) into the hub."""
-    path = Path(path)
-    name = path.name
-    try:
-        received = original_bytes(path)
-    except OSError as error:
-        return IngestResult(name, UNREADABLE, f"cannot be read: {error.strerror or error}")
-    checksum = hashlib.sha256(received).hexdigest()
-    if found := _duplicate(hub, checksum, name):
-        return found
+_Checked = tuple[Report, dict[str, TypedTable], str | None, str | None]
 
+
+def _checked(
+    hub: Hub, path: Path, progress: Callable[[str], None] | None
+) -> _Checked | _Refused | InputError:
+    """The submission validated in the hub's version (upgraded first when older): the
+    report, typed tables, the version it came in when upgraded, and what the upgrade
+    did; or why the hub refuses it; or why it cannot be read."""
     upgraded_from = None
     notes = None
     with tempfile.TemporaryDirectory(prefix="sufficiency-hub-") as work:
@@ -171,12 +169,12 @@ def ingest(
                 try:
                     declared_full = resolve_version(declared)
                 except UnknownVersionError:
-                    raise _Refused(
+                    return _Refused(
                         f"follows version {declared} of the standard, which this package does "
                         f"not know; the hub holds {hub.version}"
-                    ) from None
+                    )
                 if _version_key(declared_full) > _version_key(hub.version):
-                    raise _Refused(
+                    return _Refused(
                         f"follows version {declared_full} of the standard, newer than the "
                         f"hub's {hub.version}; the hub cannot hold it"
                     )
@@ -190,12 +188,35 @@ def ingest(
                         f"{c.table}.{c.field}: {c.what}" for c in done.changes + done.not_carried
                     )
             report, typed = validate_typed(checked, hub.version, progress)
-        except _Refused as refusal:
-            return _register_rejected(hub, name, received, checksum, str(refusal), None, {}, None)
         except InputError as error:
-            hub.log("unreadable", None, f"{name}: {error}")
-            return IngestResult(name, UNREADABLE, str(error))
+            return error
+    return report, typed, upgraded_from, notes
 
+
+def ingest(
+    hub: Hub,
+    path: str | Path,
+    received_by: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Take one submission (a workbook, JSON file, zip or folder of CSV files) into the hub."""
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        return IngestResult(name, UNREADABLE, "cannot be read: there is no such file or folder")
+    try:
+        received, checksum = _received(path)
+    except OSError as error:
+        return IngestResult(name, UNREADABLE, f"cannot be read: {error.strerror or error}")
+    if found := _duplicate(hub, checksum, name):
+        return found
+    checked = _checked(hub, path, progress)
+    if isinstance(checked, _Refused):
+        return _register_rejected(hub, name, received, checksum, str(checked), None, {}, None)
+    if isinstance(checked, InputError):
+        hub.log("unreadable", None, f"{name}: {checked}")
+        return IngestResult(name, UNREADABLE, str(checked))
+    report, typed, upgraded_from, notes = checked
     header = _header(typed)
     if not report.valid:
         reason = f"not valid: {report.counts['error']} errors"

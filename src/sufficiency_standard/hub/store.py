@@ -154,7 +154,12 @@ class Hub:
         )
 
     def submission_with_checksum(self, checksum: str) -> dict[str, Any] | None:
-        found = self.submissions().filter(pl.col("checksum") == checksum)
+        columns = ", ".join(f'"{c}"' for c in SUBMISSION_COLUMNS)
+        found = self.database.frame(
+            f'SELECT {columns} FROM "{SUBMISSIONS}" WHERE "checksum" = ?',
+            [checksum],
+            schema=SUBMISSION_COLUMNS,
+        )
         return found.row(0, named=True) if found.height else None
 
     def original(self, submission_id: int) -> bytes:
