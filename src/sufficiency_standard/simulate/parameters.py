@@ -77,25 +77,25 @@ MOVES: dict[str, dict[str, dict[str, float]]] = {
 }
 # Hazards (per year) of leaving care from each type, by age band (besides leaving at 18).
 EXITS: dict[str, dict[str, float]] = {
-    "0-1": {FOSTER: 0.35, PARENT_CHILD: 1.00, OTHER: 1.30},
-    "1-5": {FOSTER: 0.30, PARENT_CHILD: 0.80, OTHER: 1.10},
-    "5-10": {FOSTER: 0.12, PARENT_CHILD: 0.50, OTHER: 0.70},
+    "0-1": {FOSTER: 0.45, PARENT_CHILD: 1.30, OTHER: 1.69},
+    "1-5": {FOSTER: 0.39, PARENT_CHILD: 1.04, OTHER: 1.43},
+    "5-10": {FOSTER: 0.16, PARENT_CHILD: 0.65, OTHER: 0.91},
     "10-16": {
-        FOSTER: 0.08,
-        RESIDENTIAL: 0.10,
-        SCHOOL: 0.08,
-        SECURE: 0.20,
-        PARENT_CHILD: 0.50,
-        OTHER: 0.55,
+        FOSTER: 0.10,
+        RESIDENTIAL: 0.13,
+        SCHOOL: 0.10,
+        SECURE: 0.26,
+        PARENT_CHILD: 0.65,
+        OTHER: 0.72,
     },
     "16-18+": {
-        FOSTER: 0.12,
-        RESIDENTIAL: 0.18,
-        SCHOOL: 0.10,
-        SUPPORTED: 0.22,
-        SECURE: 0.30,
-        PARENT_CHILD: 0.40,
-        OTHER: 0.50,
+        FOSTER: 0.16,
+        RESIDENTIAL: 0.23,
+        SCHOOL: 0.13,
+        SUPPORTED: 0.29,
+        SECURE: 0.39,
+        PARENT_CHILD: 0.52,
+        OTHER: 0.65,
     },
 }
 # The age of children entering care (share by band) and the type of their first home.
@@ -255,7 +255,7 @@ OWNERSHIP_MULTIPLIER = {
     "Voluntary": 0.93,
 }
 COST_PER_RISK = 0.06  # each risk present in the placement's needs assessment adds 6%
-PROVIDER_SPREAD = 0.06  # providers' price multipliers: lognormal with this sigma
+PROVIDER_SPREAD = 0.04  # providers' price multipliers: lognormal with this sigma
 DEAR_PROVIDER_MULTIPLIER = 1.20  # the one provider that charges 20% more for the same needs
 PLACEMENT_SPREAD = 0.08  # each placement's own price: lognormal with this sigma
 CRISIS_PREMIUM = 1.35
@@ -395,7 +395,7 @@ class LAParameters:
     name: str
     districts: tuple[str, ...]
     children_in_care: int  # at the start of the first period, before `scale`
-    entry_rate: float = 0.44  # children entering care a year, per child in care at the start
+    entry_rate: float = 0.41  # children entering care a year, per child in care at the start
     entry_growth: float = 0.02  # yearly growth of the entries
     residential_propensity: float = 1.0  # multiplies the rates of moves into residential care
     in_house_foster_share: float = 0.6  # foster placements with the LA's own carers
@@ -458,8 +458,8 @@ def default_las(count: int, seed: int) -> list[LAParameters]:
                 name=area.name,
                 districts=area.districts,
                 children_in_care=max(20, size),
-                entry_rate=round(rng.uniform(0.40, 0.48), 3),
-                entry_growth=round(rng.uniform(0.0, 0.04), 3),
+                entry_rate=round(rng.uniform(0.38, 0.44), 3),
+                entry_growth=round(rng.uniform(0.0, 0.03), 3),
                 residential_propensity=round(math.exp(rng.gauss(0.0, 0.25)), 3),
                 in_house_foster_share=round(rng.uniform(0.45, 0.75), 3),
                 out_of_area_residential=round(rng.uniform(0.40, 0.80), 3),

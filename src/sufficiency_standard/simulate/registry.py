@@ -37,7 +37,7 @@ KIND_SHARES = (
     (FAMILY, 0.04),
     (MIXED, 0.06),
 )
-MINIMUM_OF_KIND = {HOMES: 3, IFA: 2, SUPPORT: 2, SCHOOLS: 1, FAMILY: 1}
+MINIMUM_OF_KIND = {HOMES: 5, IFA: 3, SUPPORT: 2, SCHOOLS: 1, FAMILY: 1}
 
 NAME_WORDS = (
     "Brightwater",
@@ -419,18 +419,18 @@ def build_registry(
         )
 
     # Independent providers, most near the LAs simulated, the rest anywhere in England.
-    count = max(14, round(total / 90))
+    count = max(20, round(total / 90))
     kinds = [k for k, n in MINIMUM_OF_KIND.items() for _ in range(n)]
     while len(kinds) < count:
         kinds.append(_pick(rng, KIND_SHARES))
     first = None
     for number, kind in enumerate(kinds):
         voluntary = rng.random() < (0.6 if kind == SCHOOLS else 0.25)
-        ownership = "Voluntary" if voluntary else "Private"
         base = rng.choice(own) if rng.random() < 0.6 else rng.choice(english)
         size = math.exp(rng.gauss(0.0, 0.8))
-        if number == 0:  # the dear provider: a large group of homes in the first LA
-            base, size = las[0].districts[0], 4.0
+        if number == 0:  # the dear provider: a large private group of homes in the first LA
+            voluntary, base, size = False, las[0].districts[0], 3.0
+        ownership = "Voluntary" if voluntary else "Private"
         org = add_organisation(
             name=name_for(kind, ownership),
             ownership=ownership,
@@ -451,6 +451,13 @@ def build_registry(
         if rng.random() < 0.85:
             org.ofsted_provider_urn = numbers.ofsted_provider()
     assert first is not None
+    # Prices relative to the others': the others' multipliers average 1 for each kind.
+    for kind in {o.kind for o in organisations[first:]}:
+        same = [o for o in organisations[first + 1 :] if o.kind == kind]
+        if same:
+            mean = sum(o.multiplier for o in same) / len(same)
+            for o in same:
+                o.multiplier /= mean
     dear = organisations[first]
     dear.multiplier = model.dear_provider_multiplier
     independents = [o for o in organisations if o.index >= first]
