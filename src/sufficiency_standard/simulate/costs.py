@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sufficiency_standard.simulate import parameters as p
-from sufficiency_standard.simulate.common import april_first, financial_year, iso, row
+from sufficiency_standard.simulate.common import april_first, financial_year, iso, randint, row
 
 COST_FIELDS = (
     "cost_id",
@@ -144,7 +144,7 @@ def schedule(
             if rng.random() > actual_share:
                 factor = 1.0 + min(0.25, max(-0.1, rng.gauss(0.02, 0.05)))
             parts = {name: round(amount * factor) for name, amount in agreed.parts.items()}
-            lag = rng.randint(*p.ACTUAL_INVOICE_LAG_DAYS)
+            lag = randint(rng, *p.ACTUAL_INVOICE_LAG_DAYS)
             actuals.append(CostPeriod(first, last, "Actual", last + lag, parts))
     return periods + actuals
 

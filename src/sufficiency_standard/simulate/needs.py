@@ -43,22 +43,36 @@ def latent_factors(rng: random.Random) -> tuple[float, dict[str, float]]:
     return rng.gauss(0.0, 1.0), {name: rng.gauss(0.0, 1.0) for name in FACTORS}
 
 
+_RISK_SPECS = tuple(
+    (
+        name,
+        factor,
+        threshold,
+        p.RISK_SEX_EFFECT.get((name, "M"), 0.0),
+        p.RISK_SEX_EFFECT.get((name, "F"), 0.0),
+    )
+    for name, (factor, threshold) in p.RISK_MODEL.items()
+)
+_NO_RISKS = dict.fromkeys(p.RISKS, "No known risk")
+
+
 def risk_levels(
     rng: random.Random, complexity: float, factors: dict[str, float], age: float, sex: str
 ) -> dict[str, str]:
     """The level of every risk for a child of an age, as an assessment would find it."""
     if age < 8:
-        return dict.fromkeys(p.RISKS, "No known risk")
+        return _NO_RISKS
     young = max(0.0, (14.0 - age) / 6.0) * 2.5  # raises thresholds for children under 14
     loadings = p.RISK_LOADINGS
+    base = loadings["complexity"] * complexity
+    weight, noise = loadings["factor"], loadings["noise"]
+    gauss = rng.gauss
+    girl = sex == "F"
     levels = {}
-    for name, (factor, threshold) in p.RISK_MODEL.items():
-        score = (
-            loadings["complexity"] * complexity
-            + (loadings["factor"] * factors[factor] if factor else 0.0)
-            + loadings["noise"] * rng.gauss(0.0, 1.0)
-            + p.RISK_SEX_EFFECT.get((name, sex), 0.0)
-        )
+    for name, factor, threshold, boy_effect, girl_effect in _RISK_SPECS:
+        score = base + noise * gauss(0.0, 1.0) + (girl_effect if girl else boy_effect)
+        if factor:
+            score += weight * factors[factor]
         limit = threshold + young
         if score < limit:
             levels[name] = "No known risk"

@@ -77,25 +77,25 @@ MOVES: dict[str, dict[str, dict[str, float]]] = {
 }
 # Hazards (per year) of leaving care from each type, by age band (besides leaving at 18).
 EXITS: dict[str, dict[str, float]] = {
-    "0-1": {FOSTER: 0.45, PARENT_CHILD: 1.30, OTHER: 1.69},
-    "1-5": {FOSTER: 0.39, PARENT_CHILD: 1.04, OTHER: 1.43},
-    "5-10": {FOSTER: 0.16, PARENT_CHILD: 0.65, OTHER: 0.91},
+    "0-1": {FOSTER: 0.50, PARENT_CHILD: 1.43, OTHER: 1.86},
+    "1-5": {FOSTER: 0.43, PARENT_CHILD: 1.14, OTHER: 1.57},
+    "5-10": {FOSTER: 0.18, PARENT_CHILD: 0.72, OTHER: 1.00},
     "10-16": {
-        FOSTER: 0.10,
-        RESIDENTIAL: 0.13,
-        SCHOOL: 0.10,
-        SECURE: 0.26,
-        PARENT_CHILD: 0.65,
-        OTHER: 0.72,
+        FOSTER: 0.11,
+        RESIDENTIAL: 0.14,
+        SCHOOL: 0.11,
+        SECURE: 0.29,
+        PARENT_CHILD: 0.72,
+        OTHER: 0.79,
     },
     "16-18+": {
-        FOSTER: 0.16,
-        RESIDENTIAL: 0.23,
-        SCHOOL: 0.13,
-        SUPPORTED: 0.29,
-        SECURE: 0.39,
-        PARENT_CHILD: 0.52,
-        OTHER: 0.65,
+        FOSTER: 0.18,
+        RESIDENTIAL: 0.25,
+        SCHOOL: 0.14,
+        SUPPORTED: 0.32,
+        SECURE: 0.43,
+        PARENT_CHILD: 0.57,
+        OTHER: 0.72,
     },
 }
 # The age of children entering care (share by band) and the type of their first home.
@@ -108,10 +108,10 @@ ENTRY_TYPE: dict[str, dict[str, float]] = {
     "16-18+": {FOSTER: 0.36, SUPPORTED: 0.40, RESIDENTIAL: 0.16, SECURE: 0.01, OTHER: 0.07},
 }
 # The children in care when the simulation starts: age (share by band) and type of home.
-STOCK_AGE = {"0-1": 0.05, "1-5": 0.13, "5-10": 0.18, "10-16": 0.39, "16-18+": 0.25}
+STOCK_AGE = {"0-1": 0.05, "1-5": 0.13, "5-10": 0.20, "10-16": 0.40, "16-18+": 0.22}
 STOCK_TYPE: dict[str, dict[str, float]] = {
-    "0-1": {FOSTER: 0.86, PARENT_CHILD: 0.05, OTHER: 0.09},
-    "1-5": {FOSTER: 0.82, OTHER: 0.18},
+    "0-1": {FOSTER: 0.90, PARENT_CHILD: 0.05, OTHER: 0.05},
+    "1-5": {FOSTER: 0.90, OTHER: 0.10},
     "5-10": {FOSTER: 0.90, OTHER: 0.10},
     "10-16": {FOSTER: 0.74, RESIDENTIAL: 0.15, SCHOOL: 0.03, SECURE: 0.005, OTHER: 0.075},
     "16-18+": {FOSTER: 0.50, RESIDENTIAL: 0.14, SUPPORTED: 0.28, SECURE: 0.005, OTHER: 0.075},
@@ -395,8 +395,8 @@ class LAParameters:
     name: str
     districts: tuple[str, ...]
     children_in_care: int  # at the start of the first period, before `scale`
-    entry_rate: float = 0.41  # children entering care a year, per child in care at the start
-    entry_growth: float = 0.02  # yearly growth of the entries
+    entry_rate: float = 0.385  # children entering care a year, per child in care at the start
+    entry_growth: float = 0.01  # yearly growth of the entries
     residential_propensity: float = 1.0  # multiplies the rates of moves into residential care
     in_house_foster_share: float = 0.6  # foster placements with the LA's own carers
     out_of_area_residential: float = 0.6  # residential placements outside the LA
@@ -458,8 +458,8 @@ def default_las(count: int, seed: int) -> list[LAParameters]:
                 name=area.name,
                 districts=area.districts,
                 children_in_care=max(20, size),
-                entry_rate=round(rng.uniform(0.38, 0.44), 3),
-                entry_growth=round(rng.uniform(0.0, 0.03), 3),
+                entry_rate=round(rng.uniform(0.36, 0.41), 3),
+                entry_growth=round(rng.uniform(0.0, 0.02), 3),
                 residential_propensity=round(math.exp(rng.gauss(0.0, 0.25)), 3),
                 in_house_foster_share=round(rng.uniform(0.45, 0.75), 3),
                 out_of_area_residential=round(rng.uniform(0.40, 0.80), 3),

@@ -27,6 +27,7 @@ from sufficiency_standard.simulate.common import (
     id_makers,
     iso,
     pick,
+    randint,
     row,
 )
 from sufficiency_standard.simulate.geography import districts, miles_between
@@ -146,11 +147,19 @@ class Search:
     row_values: dict  # what referral_row is given besides the IDs
     id: str = ""
     row: dict | None = None
-    open_row: dict | None = None  # the record while it is still going on
 
     @property
     def emergency(self) -> bool:
         return self.needed_by - self.day <= s.NOTICE_DAYS
+
+    def open_row(self) -> dict:
+        """The record as it was while the search was still going on."""
+        assert self.row is not None
+        return {
+            name: ("Ongoing" if name == "outcome" else value)
+            for name, value in self.row.items()
+            if name not in ("no_home_reason", "offers_received")
+        }
 
 
 @dataclass(slots=True, eq=False)
@@ -332,7 +341,7 @@ class LASimulation:
             sex=sex,
             uasc=uasc,
             family_district=family,
-            family_location=f"{family} {rng.randint(1, 9)}" if known else None,
+            family_location=f"{family} {randint(rng, 1, 9)}" if known else None,
             complexity=complexity,
             factors=factors,
             ethnicity=ethnicity,
@@ -382,7 +391,7 @@ class LASimulation:
             elif kind == p.SUPPORTED or (kind == p.PARENT_CHILD and band == "16-18+"):
                 earliest = child.birthdays[3]
             started = max(earliest, t0 - max(1, round(elapsed)))
-            child.entered = started - (rng.randint(0, 700) if rng.random() < 0.5 else 0)
+            child.entered = started - (randint(rng, 0, 700) if rng.random() < 0.5 else 0)
             child.entered = max(child.born_day + 1, min(child.entered, started))
             self._live(
                 child,
@@ -700,7 +709,7 @@ class LASimulation:
             if site is not None and district == site.district:
                 location = site.location
             else:
-                location = f"{district} {rng.randint(1, 9)}" if rng.random() < 0.85 else district
+                location = f"{district} {randint(rng, 1, 9)}" if rng.random() < 0.85 else district
         placement = Placement(
             child=child,
             start=day,
@@ -723,7 +732,7 @@ class LASimulation:
         elif (
             kind == p.OTHER and subtype in ("parents", "adoption", "custody") and rng.random() < 0.7
         ):
-            assessment = self._assess(child, None, max(child.entered, day - rng.randint(0, 60)))
+            assessment = self._assess(child, None, max(child.entered, day - randint(rng, 0, 60)))
             placement.needs = assessment
             placement.risks = assessment.risks
             placement.details["siblings"] = 0
@@ -786,7 +795,7 @@ class LASimulation:
             earliest = max(earliest, previous.start + 1)
         notice = s.notice_days(rng, emergency, model.planned_notice_mean_days)
         delay = (
-            (0 if rng.random() < 0.7 else rng.randint(1, 2)) if emergency else rng.randint(-5, 21)
+            (0 if rng.random() < 0.7 else randint(rng, 1, 2)) if emergency else randint(rng, -5, 21)
         )
         needed_by = min(day, day - delay) if emergency else day - delay
         referral = max(earliest, needed_by - notice)
@@ -803,17 +812,17 @@ class LASimulation:
         # Unmet and withdrawn searches before this one.
         unmet = p.UNMET_SEARCH.get(kind, {}).get(band_name, 0.0)
         if rng.random() < unmet:
-            gap = rng.randint(10, 60)
+            gap = randint(rng, 10, 60)
             first = referral - gap
             if first >= earliest:
-                closed = min(referral - 1, first + rng.randint(5, 25))
+                closed = min(referral - 1, first + randint(rng, 5, 25))
                 self._failed_search(
                     child, first, closed, kind, emergency, suit, siblings, "No suitable home found"
                 )
         elif rng.random() < p.WITHDRAWN_SEARCH:
-            first = referral - rng.randint(20, 90)
+            first = referral - randint(rng, 20, 90)
             if first >= earliest:
-                closed = min(referral - 1, first + rng.randint(3, 30))
+                closed = min(referral - 1, first + randint(rng, 3, 30))
                 self._failed_search(
                     child, first, closed, kind, emergency, suit, siblings, "Withdrawn"
                 )
@@ -827,7 +836,7 @@ class LASimulation:
             row_values={},
         )
         self.searches.append(search)
-        assessed = min(day, referral + rng.randint(0, 6))
+        assessed = min(day, referral + randint(rng, 0, 6))
         assessment = self._assess(child, search, assessed)
         approached, offers = s.approached_and_offers(rng, kind, search.emergency, True)
         search.row_values = dict(
@@ -864,7 +873,7 @@ class LASimulation:
             row_values={},
         )
         self.searches.append(search)
-        assessment = self._assess(child, search, first + rng.randint(0, 3))
+        assessment = self._assess(child, search, first + randint(rng, 0, 3))
         approached, offers = s.approached_and_offers(rng, kind, emergency, False)
         search.row_values = dict(
             as_urgency=self.la.notice_as_urgency,
@@ -882,7 +891,7 @@ class LASimulation:
     def _school_location(self, child: Child) -> str | None:
         if child.family_location is None:
             return None
-        return f"{child.family_district} {self.rng.randint(1, 9)}"
+        return f"{child.family_district} {randint(self.rng, 1, 9)}"
 
     def _finish_placement(self, placement: Placement, reason: str, subtype: str) -> None:
         """Everything about the placement that the searches and needs decide: its fields
@@ -970,8 +979,8 @@ class LASimulation:
         extra = None
         supported = kind in (p.RESIDENTIAL, p.SUPPORTED) or placement.cost_kind == "agency foster"
         if supported and rng.random() < p.EXTRA_SUPPORT_CHANCE + p.EXTRA_SUPPORT_PER_RISK * risks:
-            first = placement.start + rng.randint(14, 200)
-            extra = (first, first + rng.randint(28, 120), rng.uniform(*p.EXTRA_SUPPORT_SHARE))
+            first = placement.start + randint(rng, 14, 200)
+            extra = (first, first + randint(rng, 28, 120), rng.uniform(*p.EXTRA_SUPPORT_SHARE))
         details["schedule"] = dict(
             weekly=weekly,
             education=education,
@@ -1077,24 +1086,15 @@ class LASimulation:
     def _search_rows(self, search: Search) -> None:
         values = dict(search.row_values)
         reason = values.pop("reason", None)
-        common = dict(
+        search.row = s.referral_row(
+            self.rng,
             referral_id=search.id,
             child_id=search.child.id,
             referral_day=search.day,
             needed_by=search.needed_by,
-        )
-        # The same random draws for both forms of the record.
-        state = self.rng.getstate()
-        search.row = s.referral_row(
-            self.rng, **common, **values, outcome=search.outcome, reason=reason
-        )
-        self.rng.setstate(state)
-        search.open_row = s.referral_row(
-            self.rng,
-            **common,
-            **{**values, "offers": None},
-            outcome="Ongoing",
-            reason=None,
+            **values,
+            outcome=search.outcome,
+            reason=reason,
         )
 
     def _placement_row(self, placement: Placement) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sufficiency_standard.simulate import parameters as p
+from sufficiency_standard.simulate.common import collection_paused
 from sufficiency_standard.simulate.population import LASimulation
 from sufficiency_standard.simulate.registry import build_registry
 from sufficiency_standard.simulate.snapshot import (
@@ -75,6 +76,10 @@ class SimulatedRegion:
         (fast, for large regions)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        with collection_paused():
+            return self._write(folder, fmt, compact, truth)
+
+    def _write(self, folder: Path, fmt, compact: bool, truth: bool) -> list[Path]:
         written = []
         for sub in self.submissions:
             if callable(fmt):
@@ -110,6 +115,11 @@ def simulate_region(
     `scale` times its size. `resubmissions` LA-periods get a corrected second submission
     (the first one then carries the errors it corrects). The same arguments always give
     the same region."""
+    with collection_paused():
+        return _simulate(seed, las, years, first_year, scale, resubmissions, model)
+
+
+def _simulate(seed, las, years, first_year, scale, resubmissions, model) -> SimulatedRegion:
     model = model or p.ModelParameters()
     chosen = p.default_las(las, seed) if isinstance(las, int) else list(las)
     if len({la.la_code for la in chosen}) != len(chosen):

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from sufficiency_standard.simulate import parameters as p
-from sufficiency_standard.simulate.common import iso, pick, row
+from sufficiency_standard.simulate.common import iso, pick, randint, row
 
 REFERRAL_FIELDS = (
     "referral_id",
@@ -47,7 +47,7 @@ def urgency_of(days: int) -> str:
 
 def notice_days(rng: random.Random, emergency: bool, planned_mean: float) -> int:
     if emergency:
-        return 0 if rng.random() < p.EMERGENCY_SAME_DAY_SHARE else rng.randint(1, NOTICE_DAYS)
+        return 0 if rng.random() < p.EMERGENCY_SAME_DAY_SHARE else randint(rng, 1, NOTICE_DAYS)
     return min(180, NOTICE_DAYS + 1 + int(rng.expovariate(1.0 / planned_mean)))
 
 
@@ -117,15 +117,15 @@ def approached_and_offers(
     rng: random.Random, placed: str, emergency: bool, found: bool
 ) -> tuple[int, int]:
     if placed in (p.RESIDENTIAL, p.SECURE, p.SCHOOL):
-        approached = rng.randint(8, 45)
+        approached = randint(rng, 8, 45)
     elif placed == p.SUPPORTED:
-        approached = rng.randint(4, 20)
+        approached = randint(rng, 4, 20)
     else:
-        approached = rng.randint(1, 14)
+        approached = randint(rng, 1, 14)
     if emergency:
-        approached += rng.randint(0, 10)
+        approached += randint(rng, 0, 10)
     if not found:
-        return approached + rng.randint(5, 20), 0
+        return approached + randint(rng, 5, 20), 0
     return approached, min(approached, 1 + int(rng.expovariate(0.9)))
 
 

@@ -125,7 +125,7 @@ def build_submission(sim: LASimulation, registry: Registry, period: Period, seed
     referral_rows = []
     for search in sim.searches:  # in the order of their IDs
         if search in searches:
-            referral_rows.append(search.row if search.closed <= extract else search.open_row)
+            referral_rows.append(search.row if search.closed <= extract else search.open_row())
             children.add(search.child)
     needs_rows = []
     for assessment in sim.assessments:

@@ -167,26 +167,31 @@ def spend_by_year(submissions: list[tuple[str, str, dict]]) -> dict[str, dict[st
         by_placement: dict[str, list[dict]] = defaultdict(list)
         for record in costs[la_code].values():
             by_placement[record["placement_id"]].append(record)
+        prepared = []
+        for placement_id, record in placements.items():
+            periods = by_placement.get(placement_id, ())
+            prepared.append(
+                (
+                    _day(record["start_date"]),
+                    _day(record["end_date"]) - 1 if "end_date" in record else None,
+                    [_span(c) for c in periods if c["cost_basis"] == "Actual"],
+                    [_span(c) for c in periods if c["cost_basis"] == "Agreed"],
+                )
+            )
         result = {}
         for label, first, last in windows[la_code]:
             pence = 0.0
             nights = uncosted = 0
-            for placement_id, record in placements.items():
-                start = _day(record["start_date"])
-                end = _day(record["end_date"]) - 1 if "end_date" in record else last
-                lo, hi = max(start, first), min(end, last)
+            for start, end, actual, agreed in prepared:
+                lo, hi = max(start, first), min(last if end is None else end, last)
                 if lo > hi:
                     continue
                 nights += hi - lo + 1
-                periods = by_placement.get(placement_id, [])
-                actual = [_span(c) for c in periods if c["cost_basis"] == "Actual"]
-                agreed = [_span(c) for c in periods if c["cost_basis"] == "Agreed"]
                 covered = 0
                 for a_start, a_end, weekly in actual:
                     n = _overlap(lo, hi, a_start, a_end)
                     pence += n * weekly / 7
                     covered += n
-                agreed_nights = 0
                 for s_start, s_end, weekly in agreed:
                     n = _overlap(lo, hi, s_start, s_end)
                     if not n:
@@ -196,8 +201,8 @@ def spend_by_year(submissions: list[tuple[str, str, dict]]) -> dict[str, dict[st
                         for a_start, a_end, _ in actual
                     )
                     pence += (n - minus) * weekly / 7
-                    agreed_nights += n - minus
-                uncosted += (hi - lo + 1) - covered - agreed_nights
+                    covered += n - minus
+                uncosted += (hi - lo + 1) - covered
             result[label] = {
                 "spend": round(pence / 100, 2),
                 "bed_nights": nights,
