@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -107,13 +107,14 @@ def simulate_region(
     first_year: int = 2023,
     scale: float = 1.0,
     *,
-    resubmissions: int = 1,
+    resubmissions: int | Sequence[tuple[str, str]] = 1,
     model: p.ModelParameters | None = None,
 ) -> SimulatedRegion:
     """Simulate `las` LAs (a number: the first of the catalogue, the South West's first;
     or their parameters) for `years` financial years from April of `first_year`, each LA
-    `scale` times its size. `resubmissions` LA-periods get a corrected second submission
-    (the first one then carries the errors it corrects). The same arguments always give
+    `scale` times its size. `resubmissions` LA-periods (a number, drawn from the seed, or
+    (LA code, "2023-24") pairs) get a corrected second submission (the first one then
+    carries the errors it corrects). The same arguments always give
     the same region."""
     with collection_paused():
         return _simulate(seed, las, years, first_year, scale, resubmissions, model)
@@ -138,9 +139,19 @@ def _simulate(seed, las, years, first_year, scale, resubmissions, model) -> Simu
     las_periods = {la.la_code: periods(first_year, years, la.extract_lag_days) for la in chosen}
     # Which LA-periods are sent twice.
     pairs = [(la.la_code, i) for la in chosen for i in range(years)]
-    corrected = set(
-        random.Random(f"{seed}:resubmissions").sample(pairs, min(resubmissions, len(pairs)))
-    )
+    if isinstance(resubmissions, int):
+        corrected = set(
+            random.Random(f"{seed}:resubmissions").sample(pairs, min(resubmissions, len(pairs)))
+        )
+    else:
+        labels = {
+            f"{y}-{(y + 1) % 100:02d}": y - first_year
+            for y in range(first_year, first_year + years)
+        }
+        corrected = {(code, labels[label]) for code, label in resubmissions}
+        unknown = corrected - set(pairs)
+        if unknown:
+            raise ValueError(f"no such LA and period to resubmit: {sorted(unknown)}")
     submissions: list[SimulatedSubmission] = []
     corrections: list[dict[str, Any]] = []
     for sim in sims:

@@ -452,7 +452,7 @@ def build_registry(
             org.ofsted_provider_urn = numbers.ofsted_provider()
     assert first is not None
     # Prices relative to the others': the others' multipliers average 1 for each kind.
-    for kind in {o.kind for o in organisations[first:]}:
+    for kind in sorted({o.kind for o in organisations[first:]}):
         same = [o for o in organisations[first + 1 :] if o.kind == kind]
         if same:
             mean = sum(o.multiplier for o in same) / len(same)
