@@ -140,7 +140,7 @@ def planted_effects(
         },
         "price_index": {
             str(year): round(p.price_index(year, model.inflation), 4)
-            for year in range(periods[0].start.year - 1, periods[-1].start.year + 2)
+            for year in range(2000, periods[-1].start.year + 2)
         },
     }
 
