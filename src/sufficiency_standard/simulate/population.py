@@ -274,12 +274,15 @@ class LASimulation:
         )
 
         def organisations_of(kinds: tuple[str, ...], miles: float) -> Chooser:
-            weighted = []
+            weighted, everywhere = [], []
             for org in reg.organisations:
                 if org.kind in kinds:
                     d = miles_between(origin, org.base)
+                    everywhere.append((d, org.index, org.size))
                     if d <= p.FARTHEST_MILES:
                         weighted.append((org.index, org.size * math.exp(-d / miles)))
+            if not weighted:  # none within reach: the nearest few, however far
+                weighted = [(index, size) for _, index, size in sorted(everywhere)[:3]]
             return Chooser.of(weighted)
 
         self.agencies = organisations_of((IFA, MIXED), scale["foster agency"])
@@ -353,7 +356,7 @@ class LASimulation:
     def _age_in_band(self, band: str) -> float:
         low = p.BAND_START_YEARS[p.AGE_BANDS.index(band)]
         high = {0: 1, 1: 5, 2: 10, 3: 16, 4: 18}[p.AGE_BANDS.index(band)]
-        return self.rng.uniform(low, high - 0.01)
+        return self.rng.uniform(low, high - 0.1)  # not on the eve of a birthday
 
     def _type_for(self, shares: dict[str, float], child: Child) -> str:
         adjusted = dict(shares)
@@ -536,7 +539,8 @@ class LASimulation:
             return int(event), chosen, pick(rng, reasons)
 
     def _at_eighteen(self, child: Child, placement: Placement):
-        eighteen = child.birthdays[4]
+        # A placement lasts a night at least, even one made on the eve of 18.
+        eighteen = max(child.birthdays[4], placement.start + 1)
         if placement.placement_type == p.FOSTER and self.rng.random() < p.STAYING_PUT_SHARE:
             placement.staying_put = True
             end = eighteen + round(self.rng.uniform(*p.STAYING_PUT_YEARS) * YEAR_DAYS)
@@ -614,8 +618,13 @@ class LASimulation:
                     )
                     code = pick(rng, {"U6": 0.6, "U4": 0.4})
                     cost_kind = "agency foster"
-                    if organisation.sites and rng.random() < 0.6:
-                        site = reg.sites[organisation.sites[0]]
+                    agency = [
+                        reg.sites[i]
+                        for i in organisation.sites
+                        if reg.sites[i].setting_type == "Independent fostering agency"
+                    ]
+                    if agency and agency[0].open_on(day) and rng.random() < 0.6:
+                        site = agency[0]
             if together is not None and not together:
                 together.update(
                     organisation=organisation,

@@ -37,6 +37,8 @@ KIND_SHARES = (
     (FAMILY, 0.04),
     (MIXED, 0.06),
 )
+CLOSING = ("Children's home", "Supported accommodation", "Other")  # some close
+CLOSURES_A_YEAR = 0.05
 MINIMUM_OF_KIND = {HOMES: 5, IFA: 3, SUPPORT: 2, SCHOOLS: 1, FAMILY: 1}
 
 NAME_WORDS = (
@@ -311,12 +313,10 @@ def build_registry(
             else:
                 registered = start - rng.randint(60, 365 * 15)
         closed = None
-        if setting_type != "Independent fostering agency" and rng.random() < 0.035 * max(
-            1.0, (end - start) / 365
-        ):
-            closed = rng.randint(max(registered + 180, start), end + 365)
-            if closed > end:
-                closed = None
+        if setting_type in CLOSING and rng.random() < CLOSURES_A_YEAR * (end - start) / 365:
+            first = max(registered + 180, start)
+            if first < end:
+                closed = rng.randint(first, end)
         inspections: list[tuple[int, str]] = []
         when = registered + rng.randint(150, 330)
         rating = _pick(rng, dict(zip(RATINGS, RATING_SHARES, strict=True)))
@@ -398,8 +398,12 @@ def build_registry(
     ).index
 
     # Secure children's homes: few, run by LAs far from most.
-    for _ in range(max(2, round(total / 7000))):
-        district = rng.choice([d for d in english if d not in own] or english)
+    reachable = [
+        d for d in english if d not in own and 60 <= miles_between(las[0].districts[0], d) <= 180
+    ]
+    for number in range(max(2, round(total / 7000))):
+        pool = reachable if number == 0 and reachable else english
+        district = rng.choice([d for d in pool if d not in own] or pool)
         owner = table[district].la_code
         org = add_organisation(
             name=name_for(HOMES, "Local authority").split(" ")[0] + " Secure Children's Home",
@@ -562,4 +566,8 @@ def distance_weighted(
         miles = miles_between(origin, district)
         if miles <= p.FARTHEST_MILES:
             outside.append((item, weight * math.exp(-miles / scale)))
+    if not inside and not outside and candidates:
+        # None within reach: the nearest few, however far.
+        nearest = sorted(candidates, key=lambda c: (miles_between(origin, c[1]), c[0]))[:3]
+        outside = [(item, weight) for item, _, weight in nearest]
     return Chooser.of(inside), Chooser.of(outside)
