@@ -139,3 +139,34 @@ def test_a_folder_of_csv_files_is_stored_as_one_packed_submission(tmp_path):
 
         names = zipfile.ZipFile(io.BytesIO(opened.original(1))).namelist()
         assert sorted(names) == sorted(p.name for p in Path(folder).iterdir())
+
+
+def test_demo_builds_a_hub_from_the_shipped_example_region(tmp_path):
+    from sufficiency_standard.hub import Hub
+    from sufficiency_standard.hub.example import example_region
+
+    region = example_region()
+    hub = tmp_path / "example.duckdb"
+    built = run("demo", str(hub), "--files", str(tmp_path / "files"))
+    assert built.exit_code == 0, built.output
+    assert sorted(p.name for p in (tmp_path / "files").iterdir()) == sorted(
+        p.name for p in region.folder.iterdir()
+    )
+    with Hub.open(str(hub)) as opened:
+        register = opened.submissions()
+        assert register.height == len(region.submissions)
+        assert register.filter(pl.col("state") == "superseded").height == sum(
+            "resubmission" in p.name for p in region.submissions
+        )
+        assert set(register.get_column("la_code")) == set(opened.config.las)
+        assert register.get_column("period_start").n_unique() >= 2  # two years or more
+        assert opened.config.region
+    again = run("demo", str(hub))
+    assert again.exit_code == 2 and "already exists" in again.output
+    assert run("demo", str(hub), "--replace").exit_code == 0
+
+    not_a_hub = tmp_path / "notes.duckdb"
+    not_a_hub.write_text("my notes", encoding="utf-8")
+    refused = run("demo", str(not_a_hub), "--replace")
+    assert refused.exit_code == 2
+    assert not_a_hub.read_text(encoding="utf-8") == "my notes"

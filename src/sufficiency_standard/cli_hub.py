@@ -202,7 +202,7 @@ def hub_status(
     region = f"{config.region}, " if config.region else ""
     title = f"{region}{location}: standard {version}, {len(records)} submissions"
     table = Table(title=title, title_justify="left")
-    for heading in ("ID", "LA", "Period", "State", "Version", "Received", "SHA-256", "Rows"):
+    for heading in ("ID", "LA", "Period", "State", "Version", "Received (UTC)", "SHA-256", "Rows"):
         table.add_column(heading, overflow="fold")
     for record in records:
         state = record["state"]
@@ -236,7 +236,10 @@ def _period_label(start: str | None, end: str | None) -> str:
 
 
 def _iso(value: object) -> str | None:
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else None
+    """ISO 8601; the hub's times are UTC, and say so."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat() + ("Z" if value.tzinfo is None else "")
+    return value.isoformat() if isinstance(value, dt.date) else None
 
 
 class ExportFormat(StrEnum):
