@@ -121,8 +121,9 @@ def _readme(region, written: list[Path]) -> str:
         "",
         _wrap(
             "**Synthetic data.** Every child, ID, organisation and number here is made up "
-            "by `sufficiency_standard.simulate`; the postcode districts and the LA codes are "
-            "real."
+            "by `sufficiency_standard.simulate`. The postcode districts are real; the codes "
+            "of the South West LAs are real, those of LAs elsewhere in England that host "
+            "a few placements are made up (a 9 after the type: E08900006)."
         ),
         "",
         _wrap(

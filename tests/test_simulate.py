@@ -135,6 +135,11 @@ def test_given_la_parameters_are_used():
     referrals = sub.submission["referrals"]
     assert referrals and all("needed_by_date" not in r and "urgency" in r for r in referrals)
     assert validate(sub.submission).counts["error"] == 0
+    nowhere = LAParameters(
+        la_code="E06000999", name="Nowhere", districts=("ZZ9",), children_in_care=10
+    )
+    with pytest.raises(ValueError, match="ZZ9"):
+        simulate_region(1, las=[nowhere], years=1)
 
 
 # -- determinism ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from sufficiency_standard.simulate import parameters as p
 from sufficiency_standard.simulate.common import collection_paused
+from sufficiency_standard.simulate.geography import districts
 from sufficiency_standard.simulate.population import LASimulation
 from sufficiency_standard.simulate.registry import build_registry
 from sufficiency_standard.simulate.snapshot import (
@@ -125,6 +126,14 @@ def _simulate(seed, las, years, first_year, scale, resubmissions, model) -> Simu
     chosen = p.default_las(las, seed) if isinstance(las, int) else list(las)
     if len({la.la_code for la in chosen}) != len(chosen):
         raise ValueError("each LA may be simulated once")
+    known = districts()
+    for la in chosen:
+        unknown = [d for d in la.districts if d not in known]
+        if unknown or not la.districts:
+            raise ValueError(
+                f"{la.la_code} needs postcode districts from the simulator's table "
+                f"(simulate/geography.py); unknown: {', '.join(unknown) or 'none given'}"
+            )
     chosen = [p.scaled(la, scale) for la in chosen]
     start = date(first_year, 4, 1).toordinal()
     last_period_end = date(first_year + years, 3, 31).toordinal()
