@@ -103,6 +103,7 @@ BREAKDOWN_REASONS = frozenset(BREAKDOWN_END) - {"CREQO"}
 K3_FROM = date(2024, 4, 1).toordinal()  # registered supported accommodation (K3)
 OLD_CODES_UNTIL = date(2025, 3, 31).toordinal()  # H5, P2 and Z1, until 2024/25
 INDEPENDENT = ("Private", "Voluntary")
+GROUP_SIZES = {str(size): share for size, share in p.SIBLING_GROUP_SIZES.items()}
 
 
 @dataclass(slots=True, eq=False)
@@ -416,7 +417,7 @@ class LASimulation:
             day = int(t)
             if day > self.horizon:
                 return
-            size = int(pick(rng, {str(k): v for k, v in p.SIBLING_GROUP_SIZES.items()}))
+            size = int(pick(rng, GROUP_SIZES))
             self._enter_group(day, size)
 
     def _enter_group(self, day: int, size: int) -> None:

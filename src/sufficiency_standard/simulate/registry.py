@@ -553,9 +553,10 @@ class Chooser:
 def distance_weighted(
     candidates: list[tuple[int, str, float]], origin: str, scale: float
 ) -> tuple[Chooser, Chooser]:
-    """Two choosers over (item, district, weight) candidates seen from an LA whose
-    districts include `origin`... split into those in the LA (chosen by weight) and the
-    others (by weight times exp(-miles / scale)); farther than FARTHEST_MILES never."""
+    """Two choosers over (item, district, weight) candidates, seen from `origin` (an LA's
+    main district): those in the LA, chosen by weight, and the others, by weight times
+    exp(-miles / scale) and never farther than FARTHEST_MILES (unless none is nearer,
+    when the nearest few are the others)."""
     table: dict[str, District] = districts()
     origin_la = table[origin].la_code
     inside, outside = [], []
