@@ -158,8 +158,8 @@ def region(name: str, repeat: int, work: Path, postgres: str | None) -> dict[str
         folder.mkdir(parents=True)
         from sufficiency_standard.simulate import simulate_region
 
-        made = simulate_region(seed=2026, las=las, years=years, scale=scale)
-        made.write(folder, file_format="json")
+        made = simulate_region(seed=2026, las=las, years=years, scale=scale, resubmissions=0)
+        made.write(folder, fmt="json", compact=True)
         marker.write_text(json.dumps(wanted))
     files = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.name != "made.json")
     files = [p for p in files if p.name not in ("truth.json",)]

@@ -113,6 +113,10 @@ class DuckDBDatabase(Database):
             self._connection = duckdb.connect(str(path))
             # No progress bar: it would write into the command's own output.
             self._connection.execute("SET enable_progress_bar = false")
+            # Checkpoint (write the WAL into the tables) every 256 MB of changes rather
+            # than every 16: ingesting a region's many small submissions took 40% longer
+            # and left a file 70% larger. Closing the hub checkpoints whatever is left.
+            self._connection.execute("SET checkpoint_threshold = '256MB'")
         except duckdb.Error as error:
             self._lock.close()
             raise HubError(f"{path} cannot be opened as a hub: {error}") from None

@@ -28,13 +28,10 @@ from sufficiency_standard.hub.database import pause_for_tests
 from sufficiency_standard.hub.layout import SUBMISSIONS, HubTable
 from sufficiency_standard.hub.store import Hub, _now
 from sufficiency_standard.issues import InputError
-from sufficiency_standard.read import open_submission
 from sufficiency_standard.report.json_document import render_json
 from sufficiency_standard.report.model import Report
-from sufficiency_standard.shipped import UnknownVersionError, resolve_version
-from sufficiency_standard.standard import load_standard
 from sufficiency_standard.upgrade import upgrade
-from sufficiency_standard.validation import declared_version, validate_typed
+from sufficiency_standard.validation import VersionError, validate_typed
 
 ACCEPTED, DUPLICATE, REJECTED, UNREADABLE = "accepted", "duplicate", "rejected", "unreadable"
 EXIT_CODES = {ACCEPTED: 0, DUPLICATE: 0, REJECTED: 1, UNREADABLE: 2}
@@ -82,10 +79,6 @@ def _received(path: Path) -> tuple[bytes, str]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
-
-
-def _declared(path: Path) -> str | None:
-    return declared_version(open_submission([path], load_standard(None)))
 
 
 def _header(typed: dict[str, TypedTable]) -> dict[str, object]:
@@ -158,39 +151,41 @@ def _checked(
 ) -> _Checked | _Refused | InputError:
     """The submission validated in the hub's version (upgraded first when older): the
     report, typed tables, the version it came in when upgraded, and what the upgrade
-    did; or why the hub refuses it; or why it cannot be read."""
-    upgraded_from = None
-    notes = None
-    with tempfile.TemporaryDirectory(prefix="sufficiency-hub-") as work:
+    did; or why the hub refuses it; or why it cannot be read.
+
+    It is validated first in the version it declares, which is the hub's for nearly
+    every submission: the file is then read once."""
+    try:
+        report, typed = validate_typed(path, None, progress)
+    except VersionError as error:
+        return _Refused(f"{error}; the hub holds {hub.version}")
+    except InputError as error:
+        return error
+    version, source = report.standard.version, report.standard.source
+    if version == hub.version:
+        return report, typed, None, None
+    if source != "declared":  # no version stated: the hub's own, then
         try:
-            checked = path
-            declared = _declared(path)
-            if declared is not None:
-                try:
-                    declared_full = resolve_version(declared)
-                except UnknownVersionError:
-                    return _Refused(
-                        f"follows version {declared} of the standard, which this package does "
-                        f"not know; the hub holds {hub.version}"
-                    )
-                if _version_key(declared_full) > _version_key(hub.version):
-                    return _Refused(
-                        f"follows version {declared_full} of the standard, newer than the "
-                        f"hub's {hub.version}; the hub cannot hold it"
-                    )
-                if declared_full != hub.version:
-                    if progress:
-                        progress("upgrading")
-                    checked = Path(work) / "upgraded.json"
-                    done = upgrade(path, hub.version, checked)
-                    upgraded_from = declared_full
-                    notes = "; ".join(
-                        f"{c.table}.{c.field}: {c.what}" for c in done.changes + done.not_carried
-                    )
-            report, typed = validate_typed(checked, hub.version, progress)
+            report, typed = validate_typed(path, hub.version, progress)
         except InputError as error:
             return error
-    return report, typed, upgraded_from, notes
+        return report, typed, None, None
+    if _version_key(version) > _version_key(hub.version):
+        return _Refused(
+            f"follows version {version} of the standard, newer than the hub's "
+            f"{hub.version}; the hub cannot hold it"
+        )
+    if progress:
+        progress("upgrading")
+    with tempfile.TemporaryDirectory(prefix="sufficiency-hub-") as work:
+        upgraded = Path(work) / "upgraded.json"
+        try:
+            done = upgrade(path, hub.version, upgraded)
+            report, typed = validate_typed(upgraded, hub.version, progress)
+        except InputError as error:
+            return error
+    notes = "; ".join(f"{c.table}.{c.field}: {c.what}" for c in done.changes + done.not_carried)
+    return report, typed, version, notes
 
 
 def ingest(
