@@ -60,10 +60,8 @@ def export_hub(
     elif purpose is not None:
         la_codes = hub.config.las_for(purpose)
 
-    groups = {
-        "tables": current_tables(hub, la_codes),
-        "star": StarSchema(hub, la_codes).tables(),
-    }
+    current = current_tables(hub, la_codes)
+    groups = {"tables": current, "star": StarSchema(hub, la_codes, current).tables()}
     if file_format == "xlsx":
         for group, frames in groups.items():
             for name, frame in frames.items():

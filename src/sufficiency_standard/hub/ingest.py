@@ -26,7 +26,7 @@ import polars as pl
 from sufficiency_standard.check.values import ROW_INDEX, TypedTable
 from sufficiency_standard.hub.database import pause_for_tests
 from sufficiency_standard.hub.layout import SUBMISSIONS, HubTable
-from sufficiency_standard.hub.store import Hub, _now
+from sufficiency_standard.hub.store import Hub, utc_now
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.report.json_document import render_json
 from sufficiency_standard.report.model import Report
@@ -282,7 +282,7 @@ def _register(
         "standard_version": hub.version,
         "declared_version": upgraded_from or (report.standard_version if report else None),
         "upgrade_notes": notes,
-        "received_at": _now(),
+        "received_at": utc_now(),
         "received_by": received_by or _user(),
         "file_name": name,
         "checksum": checksum,

@@ -120,8 +120,13 @@ def sql_type(dtype: pl.DataType, *, blob: str, double: str) -> str:
     }.get(type(dtype), "TEXT")
 
 
-def create_statements(standard: Standard, *, blob: str, double: str) -> list[str]:
-    """The DDL of a new hub for this version of the standard."""
+def create_statements(
+    standard: Standard, *, blob: str, double: str, index_submissions: bool
+) -> list[str]:
+    """The DDL of a new hub for this version of the standard. `index_submissions`: an
+    index on each table's submission_id, for PostgreSQL. DuckDB finds a submission's
+    rows by its zone maps (IDs only grow), and an index there cost memory and time at
+    every checkpoint, growing with the hub."""
 
     def columns_sql(columns: dict[str, pl.DataType]) -> str:
         return ",\n  ".join(
@@ -140,7 +145,9 @@ def create_statements(standard: Standard, *, blob: str, double: str) -> list[str
     ]
     for hub_table in hub_tables(standard):
         statements.append(f'CREATE TABLE "{hub_table.name}" (\n  {columns_sql(hub_table.columns)})')
-        statements.append(
-            f'CREATE INDEX "{hub_table.name}_by_submission" ON "{hub_table.name}" ("submission_id")'
-        )
+        if index_submissions:
+            statements.append(
+                f'CREATE INDEX "{hub_table.name}_by_submission" '
+                f'ON "{hub_table.name}" ("submission_id")'
+            )
     return statements

@@ -62,17 +62,19 @@ def by_month(frame: pl.DataFrame, first: str, last: str) -> pl.DataFrame:
 class StarSchema:
     """The star schema of some LAs' current data in a hub."""
 
-    def __init__(self, hub: Hub, la_codes: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        la_codes: list[str] | None = None,
+        current: dict[str, pl.DataFrame] | None = None,
+    ) -> None:
+        """`current`: the current tables as current_tables() gives them, when the caller
+        has them already (an export writes both)."""
         self.hub = hub
         self.la_codes = la_codes
-        providers = hub.current("providers", la_codes)
-        self.provider_keys = provider_keys(providers)
-        self.providers = providers.join(self.provider_keys, on=["la_code", "provider_id"])
-        placements = hub.current("placements", la_codes)
-        self.placements = placements.join(
-            self.provider_keys, on=["la_code", "provider_id"], how="left"
-        ).with_columns(
-            setting_key(),
+        self.current = current if current is not None else current_tables(hub, la_codes)
+        self.providers = self.current["providers"]
+        self.placements = self.current["placements"].with_columns(
             _namespaced("placement_id", "placement_key"),
             _namespaced("child_id", "child_key"),
             # The last bed night: the night before the end date, or the end of the
@@ -97,8 +99,7 @@ class StarSchema:
         }
 
     def placement_days(self) -> pl.DataFrame:
-        rows = by_month(self.placements, "start_date", "last_night")
-        return rows.select(
+        columns = [
             "la_code",
             "placement_key",
             "child_key",
@@ -106,16 +107,29 @@ class StarSchema:
             "setting_key",
             "placement_type",
             "place_code",
-            "date_key",
-            pl.col("nights").alias("bed_nights"),
-        ).sort("la_code", "placement_key", "date_key")
+        ]
+        # Only the columns the fact needs are repeated for each month.
+        spans = self.placements.select(*columns, "start_date", "last_night")
+        rows = by_month(spans, "start_date", "last_night")
+        return rows.select(*columns, "date_key", pl.col("nights").alias("bed_nights")).sort(
+            "la_code", "placement_key", "date_key"
+        )
 
     def cost_days(self) -> pl.DataFrame:
-        costs = self.hub.current("costs", self.la_codes).with_columns(
-            _namespaced("placement_id", "placement_key")
+        costs = (
+            self.current["costs"]
+            .with_columns(_namespaced("placement_id", "placement_key"))
+            .select(
+                "placement_key",
+                "cost_basis",
+                "cost_start_date",
+                "cost_end_date",
+                "period_end",
+                "total_weekly_cost",
+            )
         )
         spans = self.placements.select(
-            "placement_key", "provider_key", "placement_type", "start_date", "last_night"
+            "la_code", "placement_key", "provider_key", "placement_type", "start_date", "last_night"
         )
         # Each cost period's nights within its placement's nights.
         windows = costs.join(spans, on="placement_key").with_columns(
@@ -126,6 +140,7 @@ class StarSchema:
             (pl.col("total_weekly_cost").cast(pl.Float64) / 7).alias("nightly"),
         )
         keep = ["la_code", "placement_key", "provider_key", "placement_type", "cost_basis"]
+        windows = windows.select(*keep, "first", "last", "nightly")
         actual = windows.filter(pl.col("cost_basis") == "Actual")
         # Agreed nights that an Actual cost period also covers are not spend at the agreed
         # price: take them away, month by month.
@@ -162,7 +177,7 @@ class StarSchema:
         )
 
     def searches(self) -> pl.DataFrame:
-        referrals = self.hub.current("referrals", self.la_codes)
+        referrals = self.current["referrals"]
         placed = (
             self.placements.filter(pl.col("referral_id").is_not_null())
             .sort("start_date")
@@ -259,12 +274,7 @@ class StarSchema:
         )
 
     def settings(self) -> pl.DataFrame:
-        settings = (
-            self.hub.current("settings", self.la_codes)
-            .join(self.provider_keys, on=["la_code", "provider_id"], how="left")
-            .with_columns(setting_key())
-            .sort("period_end", "la_code", descending=[True, False])
-        )
+        settings = self.current["settings"].sort("period_end", "la_code", descending=[True, False])
         columns = [
             "setting_urn",
             "provider_key",

@@ -73,20 +73,23 @@ class Hub:
                 raise HubError(f"{database.location} already holds a hub")
             with database.writing():
                 for statement in create_statements(
-                    load_standard(version), blob=database.blob_type, double=database.float_type
+                    load_standard(version),
+                    blob=database.blob_type,
+                    double=database.float_type,
+                    index_submissions=database.dialect == "postgresql",
                 ):
                     database.execute(statement)
                 for key, value in {
                     "format": HUB_FORMAT,
                     "standard_version": version,
-                    "created_at": _now().isoformat(timespec="seconds"),
+                    "created_at": utc_now().isoformat(timespec="seconds"),
                     "created_by_package": __version__,
                     "config": config.to_yaml(),
                 }.items():
                     database.execute(f'INSERT INTO "{META}" VALUES (?, ?)', [key, value])
                 database.execute(
                     f'INSERT INTO "{LOG}" VALUES (?, ?, ?, ?)',
-                    [_now(), "init", None, f"standard {version}"],
+                    [utc_now(), "init", None, f"standard {version}"],
                 )
         except BaseException:
             database.close()
@@ -130,7 +133,7 @@ class Hub:
     def log(self, action: str, submission_id: int | None, detail: str) -> None:
         """A line in the hub's log. Never personal data: actions, IDs and reasons."""
         self.database.execute(
-            f'INSERT INTO "{LOG}" VALUES (?, ?, ?, ?)', [_now(), action, submission_id, detail]
+            f'INSERT INTO "{LOG}" VALUES (?, ?, ?, ?)', [utc_now(), action, submission_id, detail]
         )
 
     def history_log(self) -> pl.DataFrame:
@@ -240,7 +243,7 @@ def _la_filter(la_codes: Sequence[str] | None) -> tuple[str, list[str]]:
     return f' AND t."la_code" IN ({marks})', list(la_codes)
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     """UTC, to the second, without a zone (both engines' TIMESTAMP)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
