@@ -127,8 +127,6 @@ def hub_ingest(
     its report and loads nothing. Exit code: 0 all accepted, 1 one or more rejected,
     2 one or more unreadable.
     """
-    import gc
-
     from sufficiency_standard.hub import ingest
     from sufficiency_standard.issues import InputError
 
@@ -145,10 +143,6 @@ def hub_ingest(
                         typer.echo(f"    {len(issues)} x {code}: {issues[0].message}")
                     typer.echo(f"    the whole report: sufficiency validate {path}")
                 worst = max(worst, result.exit_code)
-                # The command runs with the cyclic collector off (cli.main): what one
-                # submission left in cycles goes before the next is read.
-                del result
-                gc.collect()
     except InputError as error:
         raise _fail(str(error)) from None
     raise typer.Exit(worst)

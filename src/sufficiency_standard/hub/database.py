@@ -117,6 +117,9 @@ class DuckDBDatabase(Database):
             # than every 16: ingesting a region's many small submissions took 40% longer
             # and left a file 70% larger. Closing the hub checkpoints whatever is left.
             self._connection.execute("SET checkpoint_threshold = '256MB'")
+            # DuckDB keeps what it wrote in memory up to 80% of the machine by default: a
+            # national ingest grew to 5 GB. Beyond 2 GB it evicts, or spills to disk.
+            self._connection.execute("SET memory_limit = '2GB'")
         except duckdb.Error as error:
             self._lock.close()
             raise HubError(f"{path} cannot be opened as a hub: {error}") from None
