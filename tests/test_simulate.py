@@ -23,6 +23,7 @@ from scripts_loader import load_script
 from sufficiency_standard import validate
 from sufficiency_standard.simulate import LAParameters, default_las, simulate_region
 from sufficiency_standard.simulate.geography import districts, la_areas, miles_between
+from sufficiency_standard.simulate.parameters import RISKS
 from sufficiency_standard.simulate.truth import spend_by_year
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "src" / "sufficiency_standard" / "example_region"
@@ -36,21 +37,6 @@ TABLE_KEYS = {
     "costs": "cost_id",
     "fostering_capacity": "capacity_id",
 }
-RISKS = (
-    "risk_to_child_self_harm",
-    "risk_to_child_sexual_exploitation",
-    "risk_to_child_criminal_exploitation",
-    "risk_to_child_drugs_alcohol",
-    "risk_to_child_eating_disorder",
-    "risk_to_child_going_missing",
-    "risk_to_others_physical_harm",
-    "risk_to_others_sexual_harm",
-    "risk_to_others_fire_setting",
-    "risk_to_others_harm_to_animals",
-    "risk_to_others_criminal_exploitation",
-    "risk_to_child_other",
-    "risk_to_others_other",
-)
 
 
 @pytest.fixture(scope="module")

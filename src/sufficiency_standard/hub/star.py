@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sufficiency_standard.hub.keys import local_key, provider_keys, setting_key
+from sufficiency_standard.hub.keys import provider_keys, setting_key
 from sufficiency_standard.hub.layout import MONEY_TYPE
 from sufficiency_standard.hub.store import Hub
 
@@ -358,4 +358,4 @@ def current_tables(hub: Hub, la_codes: list[str] | None = None) -> dict[str, pl.
     return found
 
 
-__all__ = ["StarSchema", "by_month", "current_tables", "dates", "local_key"]
+__all__ = ["StarSchema", "by_month", "current_tables", "dates"]

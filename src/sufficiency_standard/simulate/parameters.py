@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sufficiency_standard.simulate.geography import la_areas
+from sufficiency_standard.standard import load_standard
 
 # -- ages and types --------------------------------------------------------------------
 
@@ -189,20 +190,11 @@ FARTHEST_MILES = 300.0  # no home farther than this (the validator's warning is 
 
 # -- needs ---------------------------------------------------------------------------
 
-RISKS = (
-    "risk_to_child_self_harm",
-    "risk_to_child_sexual_exploitation",
-    "risk_to_child_criminal_exploitation",
-    "risk_to_child_drugs_alcohol",
-    "risk_to_child_eating_disorder",
-    "risk_to_child_going_missing",
-    "risk_to_others_physical_harm",
-    "risk_to_others_sexual_harm",
-    "risk_to_others_fire_setting",
-    "risk_to_others_harm_to_animals",
-    "risk_to_others_criminal_exploitation",
-    "risk_to_child_other",
-    "risk_to_others_other",
+# The thirteen risk fields, from the standard (its single source of truth).
+RISKS = tuple(
+    f.name
+    for f in load_standard("0.3.0").table("needs_assessments").fields
+    if f.name.startswith("risk_to_")
 )
 # Each risk: the latent factor it shares with correlated risks (exploitation,
 # internalising, externalising or none) and its threshold on the score
