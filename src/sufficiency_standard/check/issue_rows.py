@@ -25,6 +25,8 @@ def location(table: TypedTable, field_name: str | None, index: int) -> Location:
     source = table.source
     if source is None:
         return Location(table.table.name, field_name)
+    if index >= table.height:  # about a table with no such row (a sheet with no rows)
+        return Location(table.table.name, field_name, source=source.source, sheet=source.sheet)
     # Positional: a frozen dataclass is made in half the time so.
     return Location(
         table.table.name,
