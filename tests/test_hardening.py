@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sufficiency_standard.cli import app
+from sufficiency_standard.sheets import ALL_ISSUES_SHEET, SUMMARY_SHEET
 from sufficiency_standard.write import write_csv_folder, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +63,38 @@ def test_upgrade_of_sheets_with_no_rows_is_not_a_traceback(tmp_path):
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code in (0, 1, 2)
+
+
+FORMULA = '=HYPERLINK("evil","click")'
+
+
+def _sheet_cells(path: Path, sheet_name: str) -> list:
+    book = openpyxl.load_workbook(path)
+    return [cell for row in book[sheet_name].iter_rows() for cell in row]
+
+
+@pytest.mark.parametrize("as_workbook", [False, True], ids=["csv", "xlsx"])
+def test_report_workbook_writes_values_and_file_names_as_text_never_formulas(tmp_path, as_workbook):
+    submission = json.loads(json.dumps(EXAMPLE))
+    submission["placements"][0]["placement_type"] = FORMULA
+    if not as_workbook:  # a workbook cannot hold control characters; a CSV file can
+        submission["placements"][1]["placement_type"] = "Foster\x07\x1b[2J"
+    if as_workbook:
+        source = write_xlsx(submission, tmp_path / "in.xlsx")
+        inputs = [str(source)]
+    else:
+        folder = tmp_path / "in"
+        write_csv_folder(submission, folder)
+        (folder / f"{FORMULA}.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+        inputs = [str(folder)]
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        app, ["validate", *inputs, "--format", "xlsx", "--output", str(out), "--show-values"]
+    )
+    assert result.exit_code == 1, result.output
+    cells = _sheet_cells(out, ALL_ISSUES_SHEET) + _sheet_cells(out, SUMMARY_SHEET)
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert any(FORMULA in text for text in texts)
+    if not as_workbook:  # the control character, shown by its code
+        assert any("\\x07" in text for text in texts)

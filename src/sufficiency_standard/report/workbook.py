@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -49,18 +50,38 @@ def render_workbook(
     book.save(out)
 
 
+def _text_safe(value: object) -> object:
+    """A value as a workbook may hold it: a control character cannot be stored, and is
+    written as its code."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", value)
+    return value
+
+
 def _append(sheet: Worksheet | WriteOnlyWorksheet, values: list, font: Font | None = None) -> None:
-    """A row at the end of a sheet, in either kind of workbook, with a font if given."""
+    """A row at the end of a sheet, in either kind of workbook, with a font if given.
+    Text is always text: a value such as `=HYPERLINK(...)` from an LA's file or a file
+    name never becomes a live formula in the report."""
+    values = [_text_safe(value) for value in values]
     if isinstance(sheet, WriteOnlyWorksheet):
-        if font is not None:
-            values = [WriteOnlyCell(sheet, value=value) for value in values]
-            for cell in values:
-                cell.font = font
-        sheet.append(values)
+        cells = []
+        for value in values:
+            if font is not None or (isinstance(value, str) and value.startswith("=")):
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if font is not None:
+                    cell.font = font
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
         return
     sheet.append(values)
-    if font is not None:
-        for cell in sheet[sheet.max_row]:
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
+        if font is not None:
             cell.font = font
 
 
@@ -78,7 +99,7 @@ def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
         text = "\n".join(f"{i.code}: {i.message}" for i in found)
         if show_values and any(i.personal for i in found):
             text += f'\nValue: "{found[0].value}"'
-        cell.comment = Comment(text, "sufficiency validate", width=360, height=120)
+        cell.comment = Comment(_text_safe(text), "sufficiency validate", width=360, height=120)
 
 
 def _summary_sheet(book: Workbook, report: Report) -> None:
