@@ -98,3 +98,20 @@ def test_report_workbook_writes_values_and_file_names_as_text_never_formulas(tmp
     assert any(FORMULA in text for text in texts)
     if not as_workbook:  # the control character, shown by its code
         assert any("\\x07" in text for text in texts)
+
+
+def test_control_characters_in_values_never_reach_the_terminal(tmp_path):
+    submission = json.loads(json.dumps(EXAMPLE))
+    submission["placements"][1]["placement_type"] = "Foster\x07\x1b]0;title\x07\x1b[2J"
+    folder = tmp_path / "in"
+    write_csv_folder(submission, folder)
+    for arguments in (["validate", str(folder), "--show-values"], ["validate", str(folder)]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 1
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\\x1b" in result.output  # shown, as its code
+    hub = str(tmp_path / "h.duckdb")
+    runner.invoke(app, ["hub", "init", hub])
+    result = runner.invoke(app, ["hub", "ingest", hub, str(folder)])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b" in result.output

@@ -129,6 +129,7 @@ def hub_ingest(
     """
     from sufficiency_standard.hub import ingest
     from sufficiency_standard.issues import InputError
+    from sufficiency_standard.report.console import printable
 
     worst = EXIT_DONE
     try:
@@ -137,10 +138,10 @@ def hub_ingest(
                 result = ingest(opened, path, received_by)
                 mark = {"accepted": "✓", "duplicate": "=", "rejected": "✗"}.get(result.outcome, "!")
                 where = f" ({result.la_code}, {result.period})" if result.la_code else ""
-                typer.echo(f"{mark} {path}{where}: {result.message}")
+                typer.echo(printable(f"{mark} {path}{where}: {result.message}"))
                 if result.outcome == "rejected" and result.report is not None:
                     for code, issues in list(result.report.by_code().items())[:5]:
-                        typer.echo(f"    {len(issues)} x {code}: {issues[0].message}")
+                        typer.echo(printable(f"    {len(issues)} x {code}: {issues[0].message}"))
                     typer.echo(f"    the whole report: sufficiency validate {path}")
                 worst = max(worst, result.exit_code)
     except InputError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -11,6 +13,16 @@ from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.report.model import Report
+
+# Control characters from an LA's file (escape sequences can clear the screen, retitle the
+# window or write to the clipboard) are shown as their codes, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text as a terminal may show it: control characters written as \\xNN."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 _EXAMPLES_PER_GROUP = 3
@@ -39,7 +51,7 @@ def render_console(
     report: Report, console: Console, show_values: bool = False, examples: int = _EXAMPLES_PER_GROUP
 ) -> None:
     mark, style = ("✓", "bold green") if report.valid else ("✗", "bold red")
-    console.print(Text(f"{mark} {report.verdict()}", style=style))
+    console.print(Text(printable(f"{mark} {report.verdict()}"), style=style))
     console.print(f"  Checked against version {report.standard.version}: {report.standard.reason}.")
     counts = report.counts
     rows = sum(report.rows.values())
@@ -67,7 +79,7 @@ def render_console(
             message = issue.message
             if show_values and issue.personal and issue.value is not None:
                 message += f' [value: "{issue.value}"]'
-            grid.add_row("   " + escape(_where(issue)), escape(message))
+            grid.add_row("   " + escape(printable(_where(issue))), escape(printable(message)))
         if len(issues) > examples:
             grid.add_row("", Text(f"... and {len(issues) - examples:,} more", style="dim"))
         console.print(grid)
