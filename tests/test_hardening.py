@@ -4,6 +4,10 @@ here once gave a traceback or let something through."""
 from __future__ import annotations
 
 import json
+import struct
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -115,3 +119,55 @@ def test_control_characters_in_values_never_reach_the_terminal(tmp_path):
     result = runner.invoke(app, ["hub", "ingest", hub, str(folder)])
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\\x1b" in result.output
+
+
+def test_a_json_integer_of_thousands_of_digits_is_a_value_error_not_a_crash(tmp_path):
+    text = json.dumps(EXAMPLE).replace(
+        '"siblings_to_place_with": 0', '"siblings_to_place_with": ' + "9" * 5000, 1
+    )
+    assert "9" * 5000 in text
+    path = tmp_path / "big.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    issues = json.loads(result.output)["issues"]
+    assert [i["path"] for i in issues] == ["/referrals/0/siblings_to_place_with"]
+
+
+def test_a_zip_whose_member_name_is_not_utf8_is_refused_with_a_reason(tmp_path):
+    folder = tmp_path / "csv"
+    write_csv_folder(EXAMPLE, folder)
+    packed = tmp_path / "in.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        for member in sorted(folder.iterdir()):
+            archive.write(member, member.name)
+    data = bytearray(packed.read_bytes())
+    # The name of the first member, in its local header and the central directory, made
+    # one byte that is not UTF-8, with the header flag that says the names are UTF-8.
+    first = sorted(p.name for p in folder.iterdir())[0].encode()
+    local = data.find(first)
+    central = data.find(first, local + 1)
+    for start, flag_at in ((local, local - 30 + 6), (central, central - 46 + 8)):
+        data[start] = 0xFF
+        flags = struct.unpack("<H", data[flag_at : flag_at + 2])[0] | 0x800
+        data[flag_at : flag_at + 2] = struct.pack("<H", flags)
+    packed.write_bytes(bytes(data))
+    result = runner.invoke(app, ["validate", str(packed)])
+    assert result.exit_code == 2, result.output
+    assert "not text" in result.output and "Traceback" not in result.output
+
+
+def test_a_fault_of_the_tool_exits_3_with_one_line_not_1(tmp_path):
+    script = (
+        "import sufficiency_standard.cli as cli\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise KeyError('planted')\n"
+        "cli.app = broken\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 3
+    assert done.stderr.count("\n") == 1 and "internal error: KeyError" in done.stderr
+    assert "Traceback" not in done.stderr

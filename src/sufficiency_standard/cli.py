@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+# A failure of the tool itself, never of the data: a script can tell it from "not valid".
+EXIT_INTERNAL_ERROR = 3
 _PROGRESS_BYTES = 5_000_000  # inputs bigger than this get a progress display
 
 
@@ -639,6 +641,19 @@ def main() -> None:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if isinstance(stop.code, str):
             sys.stderr.write(stop.code + "\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("stopped\n")
+        code = 130
+    except Exception as failure:  # a bug of ours: one line and its own exit code
+        if os.environ.get("SUFFICIENCY_DEBUG"):
+            raise
+        reason = str(failure).splitlines()[0][:200] if str(failure) else ""
+        sys.stderr.write(
+            f"internal error: {type(failure).__name__}{': ' + reason if reason else ''}. "
+            "This is a fault in sufficiency-standard, not in your data: please report it "
+            "with the command you ran (SUFFICIENCY_DEBUG=1 shows the traceback).\n"
+        )
+        code = EXIT_INTERNAL_ERROR
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

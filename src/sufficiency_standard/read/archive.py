@@ -26,6 +26,11 @@ def open_zip(path: Path, what: str) -> zipfile.ZipFile:
         raise InputError(
             f"{path.name} is damaged or incomplete: it cannot be opened as {what}."
         ) from None
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path.name} names a file inside it in bytes that are not text (it says UTF-8 "
+            f"but is not): make the zip again, or give the files themselves."
+        ) from None
     except OSError as error:
         raise InputError(f"{path.name} cannot be opened: {error.strerror or error}.") from None
     try:

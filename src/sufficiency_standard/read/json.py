@@ -59,7 +59,7 @@ def read_json(path: Path, standard: Standard) -> Found:
         raise InputError(f"{name} is empty.")
     decoded = decode_text(data, name)
     try:
-        document = json.loads(decoded.text)
+        document = json.loads(decoded.text, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -248,6 +248,14 @@ def _frame_table(
 
 
 _SCALARS = {str, int, float, type(None)}
+
+
+def _integer(text: str) -> int | Decimal:
+    """A JSON integer. Python refuses to make an int of more than 4,300 digits (a guard
+    against slow conversions); such a number is held as a Decimal, and reported as any
+    other value out of range, rather than stopping the reading."""
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
 
 # The Python types json.loads gives for what the JSON Schema allows for each kind of field
 # (and null): a column of only these is right without looking at each value.
