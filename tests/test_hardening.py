@@ -171,3 +171,13 @@ def test_a_fault_of_the_tool_exits_3_with_one_line_not_1(tmp_path):
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1 and "internal error: KeyError" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_version_and_short_help_options():
+    from sufficiency_standard.__about__ import __version__
+
+    shown = runner.invoke(app, ["--version"])
+    assert shown.exit_code == 0 and __version__ in shown.output and "0.3.0" in shown.output
+    for arguments in (["-h"], ["validate", "-h"], ["hub", "-h"]):
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 0 and "Usage" in result.output

@@ -23,7 +23,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from sufficiency_standard.__about__ import __version__
+        from sufficiency_standard.shipped import shipped_versions
+
+        versions = ", ".join(shipped_versions())
+        typer.echo(f"sufficiency-standard {__version__} (standard versions {versions})")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the package's version and the versions of the standard it ships.",
+        ),
+    ] = False,
+) -> None:
+    """Check and work with data in the Placement Sufficiency Data Standard."""
+
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 # A failure of the tool itself, never of the data: a script can tell it from "not valid".
