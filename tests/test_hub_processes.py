@@ -95,9 +95,9 @@ def test_ingests_killed_at_random_moments_leave_all_or_nothing(hub_location, tmp
     before = _snapshot(hub_location)
     path = _corrected(tmp_path)
     killed_before_commit = 0
-    # Every 0.1 s from the start until one run gets as far as its commit (a run takes
-    # about a second here, most of it starting Python and validating).
-    for delay in (0.1 * step for step in range(1, 60)):
+    # Every 0.04 s from the start until one run gets as far as its commit (a run takes
+    # half a second or more here, most of it starting Python and validating).
+    for delay in (0.04 * step for step in range(1, 150)):
         process = subprocess.Popen(
             _command(hub_location, path), stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
