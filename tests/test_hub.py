@@ -162,11 +162,12 @@ def test_an_invalid_submission_is_kept_with_its_report_and_loads_nothing(hub_loc
     broken["placements"][0]["end_date"] = "2001-01-01"  # before it started
     path = write_submission(tmp_path, "broken", broken)
     with Hub.create(hub_location) as hub:
-        result = ingest(hub, path)
+        result = ingest(hub, path, received_by="Somerset data team")
         assert (result.outcome, result.exit_code) == ("rejected", 1)
         assert "not valid" in result.message
         row = hub.submissions().row(0, named=True)
         assert row["state"] == "rejected" and row["errors"] >= 1
+        assert row["received_by"] == "Somerset data team"
         assert row["la_code"] == "E06000066"
         report = hub.validation_report(row["submission_id"])
         assert report["valid"] is False

@@ -11,6 +11,7 @@ it was: nothing is visible until the transaction commits.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import io
@@ -143,7 +144,28 @@ class _Refused(Exception):
     """A submission the hub will not take, for a reason that is not in its report."""
 
 
-_Checked = tuple[Report, dict[str, TypedTable], str | None, str | None]
+@dataclass
+class _Receipt:
+    """What arrived: its name, its bytes and their checksum, and who is ingesting it."""
+
+    name: str
+    received: bytes
+    checksum: str
+    received_by: str | None
+
+
+@dataclass
+class _Checked:
+    """A submission validated in the hub's version."""
+
+    report: Report
+    typed: dict[str, TypedTable]
+    upgraded_from: str | None = None  # the version it came in, when upgraded
+    notes: str | None = None  # what the upgrade did
+
+    @functools.cached_property
+    def header(self) -> dict[str, object]:
+        return _header(self.typed)
 
 
 def _checked(
@@ -163,13 +185,13 @@ def _checked(
         return error
     version, source = report.standard.version, report.standard.source
     if version == hub.version:
-        return report, typed, None, None
+        return _Checked(report, typed)
     if source != "declared":  # no version stated: the hub's own, then
         try:
             report, typed = validate_typed(path, hub.version, progress)
         except InputError as error:
             return error
-        return report, typed, None, None
+        return _Checked(report, typed)
     if _version_key(version) > _version_key(hub.version):
         return _Refused(
             f"follows version {version} of the standard, newer than the hub's "
@@ -185,7 +207,7 @@ def _checked(
         except InputError as error:
             return error
     notes = "; ".join(f"{c.table}.{c.field}: {c.what}" for c in done.changes + done.not_carried)
-    return report, typed, version, notes
+    return _Checked(report, typed, version, notes)
 
 
 def ingest(
@@ -205,27 +227,22 @@ def ingest(
         return IngestResult(name, UNREADABLE, f"cannot be read: {error.strerror or error}")
     if found := _duplicate(hub, checksum, name):
         return found
+    receipt = _Receipt(name, received, checksum, received_by)
     checked = _checked(hub, path, progress)
     if isinstance(checked, _Refused):
-        return _register_rejected(hub, name, received, checksum, str(checked), None, {}, None)
+        return _register_rejected(hub, receipt, str(checked), None)
     if isinstance(checked, InputError):
         hub.log("unreadable", None, f"{name}: {checked}")
         return IngestResult(name, UNREADABLE, str(checked))
-    report, typed, upgraded_from, notes = checked
-    header = _header(typed)
-    if not report.valid:
-        reason = f"not valid: {report.counts['error']} errors"
+    if not checked.report.valid:
         return _register_rejected(
-            hub, name, received, checksum, reason, report, header, upgraded_from, notes
+            hub, receipt, f"not valid: {checked.report.counts['error']} errors", checked
         )
-    if not hub.config.accepts(str(header.get("la_code"))):
-        reason = f"LA {header.get('la_code')} is not a member of this hub (see its configuration)"
-        return _register_rejected(
-            hub, name, received, checksum, reason, report, header, upgraded_from, notes
-        )
-    return _register_accepted(
-        hub, name, received, checksum, report, typed, header, received_by, upgraded_from, notes
-    )
+    la_code = checked.header.get("la_code")
+    if not hub.config.accepts(str(la_code)):
+        reason = f"LA {la_code} is not a member of this hub (see its configuration)"
+        return _register_rejected(hub, receipt, reason, checked)
+    return _register_accepted(hub, receipt, checked)
 
 
 def _duplicate(hub: Hub, checksum: str, name: str) -> IngestResult | None:
@@ -257,20 +274,16 @@ def _next_id(hub: Hub) -> int:
 
 def _register(
     hub: Hub,
+    receipt: _Receipt,
+    checked: _Checked | None,
     *,
     submission_id: int,
     state: str,
-    name: str,
-    received: bytes,
-    checksum: str,
-    report: Report | None,
-    header: dict[str, object],
-    received_by: str | None,
-    upgraded_from: str | None,
-    notes: str | None,
     reason: str | None,
     row_counts: dict[str, int] | None,
 ) -> None:
+    report = checked.report if checked else None
+    header = checked.header if checked else {}
     values = {
         "submission_id": submission_id,
         "state": state,
@@ -280,19 +293,20 @@ def _register(
         "extract_date": header.get("extract_date"),
         "source_system": header.get("source_system"),
         "standard_version": hub.version,
-        "declared_version": upgraded_from or (report.standard_version if report else None),
-        "upgrade_notes": notes,
+        "declared_version": (checked.upgraded_from if checked else None)
+        or (report.standard_version if report else None),
+        "upgrade_notes": checked.notes if checked else None,
         "received_at": utc_now(),
-        "received_by": received_by or _user(),
-        "file_name": name,
-        "checksum": checksum,
-        "size_bytes": len(received),
+        "received_by": receipt.received_by or _user(),
+        "file_name": receipt.name,
+        "checksum": receipt.checksum,
+        "size_bytes": len(receipt.received),
         "superseded_by": None,
         "reason": reason,
         "errors": report.counts["error"] if report else None,
         "warnings": report.counts["warning"] if report else None,
         "row_counts": json.dumps(row_counts) if row_counts is not None else None,
-        "original_bytes": received,
+        "original_bytes": receipt.received,
         "report_json": render_json(report) if report else None,
     }
     columns = ", ".join(f'"{c}"' for c in values)
@@ -303,64 +317,42 @@ def _register(
 
 
 def _register_rejected(
-    hub: Hub,
-    name: str,
-    received: bytes,
-    checksum: str,
-    reason: str,
-    report: Report | None,
-    header: dict[str, object],
-    upgraded_from: str | None,
-    notes: str | None = None,
+    hub: Hub, receipt: _Receipt, reason: str, checked: _Checked | None
 ) -> IngestResult:
     with hub.database.writing():
-        if found := _duplicate(hub, checksum, name):  # sent twice at once: the first wins
+        # Sent twice at once: the first wins.
+        if found := _duplicate(hub, receipt.checksum, receipt.name):
             return found
         submission_id = _next_id(hub)
         _register(
             hub,
+            receipt,
+            checked,
             submission_id=submission_id,
             state="rejected",
-            name=name,
-            received=received,
-            checksum=checksum,
-            report=report,
-            header=header,
-            received_by=None,
-            upgraded_from=upgraded_from,
-            notes=notes,
             reason=reason,
             row_counts=None,
         )
         hub.log("rejected", submission_id, reason)
+    header = checked.header if checked else {}
     return IngestResult(
-        name,
+        receipt.name,
         REJECTED,
         f"rejected: {reason}; kept as submission {submission_id} with its report",
         submission_id,
         _text(header.get("la_code")),
         _period(header),
-        upgraded_from=upgraded_from,
-        report=report,
+        upgraded_from=checked.upgraded_from if checked else None,
+        report=checked.report if checked else None,
     )
 
 
-def _register_accepted(
-    hub: Hub,
-    name: str,
-    received: bytes,
-    checksum: str,
-    report: Report,
-    typed: dict[str, TypedTable],
-    header: dict[str, object],
-    received_by: str | None,
-    upgraded_from: str | None,
-    notes: str | None,
-) -> IngestResult:
+def _register_accepted(hub: Hub, receipt: _Receipt, checked: _Checked) -> IngestResult:
+    report, typed, header = checked.report, checked.typed, checked.header
     rows = {}
     dropped: dict[str, int] = {}
     with hub.database.writing():
-        if found := _duplicate(hub, checksum, name):
+        if found := _duplicate(hub, receipt.checksum, receipt.name):
             return found
         submission_id = _next_id(hub)
         pause_for_tests("registering")
@@ -385,16 +377,10 @@ def _register_accepted(
             pause_for_tests(f"loaded {hub_table.name}")
         _register(
             hub,
+            receipt,
+            checked,
             submission_id=submission_id,
             state="current",
-            name=name,
-            received=received,
-            checksum=checksum,
-            report=report,
-            header=header,
-            received_by=received_by,
-            upgraded_from=upgraded_from,
-            notes=notes,
             reason=None,
             row_counts=rows,
         )
@@ -402,8 +388,8 @@ def _register_accepted(
         pause_for_tests("before commit")
     superseded = replaced[0][0] if replaced else None
     words = [f"accepted as submission {submission_id}"]
-    if upgraded_from:
-        words.append(f"upgraded from {upgraded_from} to {hub.version}")
+    if checked.upgraded_from:
+        words.append(f"upgraded from {checked.upgraded_from} to {hub.version}")
     if superseded:
         words.append(f"supersedes submission {superseded} for the same LA and period")
     if dropped:
@@ -414,14 +400,14 @@ def _register_accepted(
     if report.counts["warning"]:
         words.append(f"{report.counts['warning']} warnings")
     return IngestResult(
-        name,
+        receipt.name,
         ACCEPTED,
         "; ".join(words),
         submission_id,
         _text(header["la_code"]),
         _period(header),
         superseded,
-        upgraded_from,
+        checked.upgraded_from,
         report,
     )
 

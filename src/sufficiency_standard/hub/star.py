@@ -275,18 +275,10 @@ class StarSchema:
 
     def settings(self) -> pl.DataFrame:
         settings = self.current["settings"].sort("period_end", "la_code", descending=[True, False])
+        # The standard's fields of a setting, its provider as the merged key.
         columns = [
-            "setting_urn",
-            "provider_key",
-            "setting_type",
-            "registration_type",
-            "host_la_code",
-            "location",
-            "registered_places",
-            "ofsted_rating",
-            "last_inspection_date",
-            "registration_date",
-            "closure_date",
+            "provider_key" if field.name == "provider_id" else field.name
+            for field in self.hub.standard.table("settings").fields
         ]
         return (
             settings.group_by("setting_key", maintain_order=True)
