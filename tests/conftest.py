@@ -54,3 +54,12 @@ def hub_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return str(tmp_path / "region.duckdb")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def simulated_hub(tmp_path_factory: pytest.TempPathFactory):
+    """A hub of four simulated LAs over four financial years (2021-22 to 2024-25), with
+    one resubmission, and the simulator's truth: built once per test run (about 5 s)."""
+    from analytics_support import build_simulated_hub
+
+    return build_simulated_hub(tmp_path_factory.mktemp("simulated-region"))
