@@ -92,7 +92,8 @@ class RegionData:
     @cached_property
     def placements(self) -> pl.DataFrame:
         """Placements with what most analyses need beside them: namespaced keys, the
-        last bed night, the child's birth month (a date: the 1st), age at start and age band at start."""
+        last bed night, the child's birth month (a date: the 1st), age and age band at
+        start, and the financial year of the start."""
         children = self.current["children"].select(
             "la_code",
             "child_id",
