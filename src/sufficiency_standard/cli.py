@@ -363,6 +363,10 @@ from sufficiency_standard.cli_hub import hub_app  # noqa: E402  (the hub's comma
 
 app.add_typer(hub_app, name="hub")
 
+from sufficiency_standard.cli_report import report  # noqa: E402  (the region's report)
+
+app.command("report")(report)
+
 mapping_app = typer.Typer(
     help="Mapping files: your own sheet names, headers and codes, read as the standard's.",
     no_args_is_help=True,

@@ -81,7 +81,7 @@ class RegionData:
             la_codes=la_codes,
             threshold=config.small_number_threshold if threshold is None else threshold,
             region=config.region or "",
-            la_names={code: config.la_name(code) for code in held},
+            la_names={code: config.la_name(code) or code for code in held},
         )
 
     @cached_property
@@ -141,9 +141,10 @@ def _as_of(tables: dict[str, pl.DataFrame], as_of: dt.date) -> dict[str, pl.Data
         tables["placements"]
         .filter(pl.col("start_date") <= day)
         .with_columns(
-            pl.when(pl.col("end_date") > after).then(None).otherwise(pl.col("end_date")).alias(
-                "end_date"
-            ),
+            pl.when(pl.col("end_date") > after)
+            .then(None)
+            .otherwise(pl.col("end_date"))
+            .alias("end_date"),
             pl.when(pl.col("end_date") > after)
             .then(None)
             .otherwise(pl.col("end_reason"))
@@ -166,9 +167,7 @@ def _as_of(tables: dict[str, pl.DataFrame], as_of: dt.date) -> dict[str, pl.Data
     out["needs_assessments"] = tables["needs_assessments"].filter(
         pl.col("assessment_date").is_null() | (pl.col("assessment_date") <= day)
     )
-    out["fostering_capacity"] = tables["fostering_capacity"].filter(
-        pl.col("capacity_date") <= day
-    )
+    out["fostering_capacity"] = tables["fostering_capacity"].filter(pl.col("capacity_date") <= day)
     return out
 
 

@@ -58,7 +58,9 @@ def _text_safe(value: object) -> object:
     return value
 
 
-def _append(sheet: Worksheet | WriteOnlyWorksheet, values: list, font: Font | None = None) -> None:
+def append_row(
+    sheet: Worksheet | WriteOnlyWorksheet, values: list, font: Font | None = None
+) -> None:
     """A row at the end of a sheet, in either kind of workbook, with a font if given.
     Text is always text: a value such as `=HYPERLINK(...)` from an LA's file or a file
     name never becomes a live formula in the report."""
@@ -107,20 +109,20 @@ def _summary_sheet(book: Workbook, report: Report) -> None:
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["C"].width = 45
     sheet.column_dimensions["E"].width = 24
-    _append(sheet, [report.verdict()], Font(bold=True, size=14))
-    _append(
+    append_row(sheet, [report.verdict()], Font(bold=True, size=14))
+    append_row(
         sheet, [f"Checked against version {report.standard.version}: {report.standard.reason}."]
     )
-    _append(sheet, [])
-    _append(sheet, ["Errors", report.counts["error"]])
-    _append(sheet, ["Warnings", report.counts["warning"]])
-    _append(sheet, ["Notes", report.counts["information"]])
-    _append(sheet, [])
-    _append(sheet, ["Code", "Severity", "What", "Count", "First place", "How to fix"], _BOLD)
+    append_row(sheet, [])
+    append_row(sheet, ["Errors", report.counts["error"]])
+    append_row(sheet, ["Warnings", report.counts["warning"]])
+    append_row(sheet, ["Notes", report.counts["information"]])
+    append_row(sheet, [])
+    append_row(sheet, ["Code", "Severity", "What", "Count", "First place", "How to fix"], _BOLD)
     for code, issues in report.by_code().items():
         entry = ENTRIES[code]
         first = issues[0].location
-        _append(
+        append_row(
             sheet,
             [
                 code,
@@ -148,14 +150,14 @@ def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows}"
     sheet.column_dimensions["I"].width = 90
-    _append(sheet, list(columns), _BOLD)
+    append_row(sheet, list(columns), _BOLD)
     for issue in listed:
         document = issue_dict(issue, show_values)
-        _append(sheet, [document.get(column) for column in columns])
+        append_row(sheet, [document.get(column) for column in columns])
     if len(listed) < len(report.issues):
         more = len(report.issues) - len(listed)
         note = (
             f"... and {more:,} more issues, past the {_EXCEL_ROWS:,} rows a sheet can "
             "hold: the JSON report (--format json) lists every issue."
         )
-        _append(sheet, [None] * (len(_COLUMNS) - 1) + [note])
+        append_row(sheet, [None] * (len(_COLUMNS) - 1) + [note])
