@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import require_browser, start_chromium
 
 import sufficiency_standard.validation  # noqa: F401  (declares every entry)
 from sufficiency_standard import STANDARD_VERSION
@@ -35,25 +36,7 @@ from sufficiency_standard.standard import load_standard
 # Every entry the rule page shows: the checks' own and the schema's rules.
 declare_schema_rules(load_standard())
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "Debian's chromium is not installed (/usr/bin/chromium); install it with "
-        "`apt-get install -y chromium chromium-driver` to run the browser test",
-        allow_module_level=True,
-    )
-if not CHROMEDRIVER.exists():
-    pytest.skip(
-        "chromedriver is not installed (/usr/bin/chromedriver); install it with "
-        "`apt-get install -y chromium-driver` to run the browser test",
-        allow_module_level=True,
-    )
-webdriver = pytest.importorskip(
-    "selenium.webdriver", reason="selenium is not installed (pip install -e '.[docs]')"
-)
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+webdriver = require_browser()
 from selenium.webdriver.common.by import By  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,25 +86,8 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
     profile = tmp_path_factory.mktemp("chromium-profile")
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(webdriver, profile)
     try:
         yield driver
     finally:

@@ -1,0 +1,58 @@
+"""Debian's headless Chromium driven through chromedriver, for the tests that look at
+pages as a reader sees them (the docs site, the region's report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def require_browser() -> Any:
+    """Skip the calling test module, saying why, when there is no browser to drive;
+    else return selenium's webdriver module."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed (/usr/bin/chromium); install it with "
+            "`apt-get install -y chromium chromium-driver` to run the browser test",
+            allow_module_level=True,
+        )
+    if not CHROMEDRIVER.exists():
+        pytest.skip(
+            "chromedriver is not installed (/usr/bin/chromedriver); install it with "
+            "`apt-get install -y chromium-driver` to run the browser test",
+            allow_module_level=True,
+        )
+    return pytest.importorskip(
+        "selenium.webdriver", reason="selenium is not installed (pip install -e '.[docs]')"
+    )
+
+
+def start_chromium(webdriver: Any, profile: Path, size: str = "1280,1000") -> Any:
+    """A headless Chromium that makes no connection of its own (the machine's network
+    is closed: background fetches would fail noisily at every start)."""
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        f"--window-size={size}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
