@@ -148,7 +148,8 @@ def _figures(measured: tuple[Any, ...]) -> dict[str, Any]:
     return {"wall": wall, "cpu": cpu, "peak_rss": rss, "walls": walls}
 
 
-def region(name: str, repeat: int, work: Path, postgres: str | None) -> dict[str, Any]:
+def region_files(name: str) -> list[Path]:
+    """The simulated region's submissions (JSON), made once and kept under DATA."""
     las, years, scale = REGIONS[name]
     folder = DATA / f"region-{name}"
     marker = folder / "made.json"
@@ -162,7 +163,12 @@ def region(name: str, repeat: int, work: Path, postgres: str | None) -> dict[str
         made.write(folder, fmt="json", compact=True)
         marker.write_text(json.dumps(wanted))
     files = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.name != "made.json")
-    files = [p for p in files if p.name not in ("truth.json",)]
+    return [p for p in files if p.name != "truth.json"]
+
+
+def region(name: str, repeat: int, work: Path, postgres: str | None) -> dict[str, Any]:
+    las, years, _scale = REGIONS[name]
+    files = region_files(name)
     hub = work / f"hub-{name}.duckdb"
     validate = [sys.executable, "-c", _VALIDATE_EACH, *map(str, files)]
     ingest = [
