@@ -172,15 +172,19 @@ def _line(table: Table, chart: Chart, frame: pl.DataFrame) -> str:
                     f'<polygon points="{" ".join(upper + lower[::-1])}" fill="{colour}" '
                     'fill-opacity="0.18" stroke="none"/>'
                 )
-        points = " ".join(f"{x_of(r[chart.x]):.1f},{y_of(r[chart.y]):.1f}" for r in rows)
-        lines.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
-        )
-        if len(rows) == 1:
-            r = rows[0]
+        # A step with no value (withheld, or none) breaks the line: joining across it
+        # would draw figures that are not in the table.
+        for run in _runs(rows, chart.x, position):
+            if len(run) == 1:
+                r = run[0]
+                lines.append(
+                    f'<circle cx="{x_of(r[chart.x]):.1f}" cy="{y_of(r[chart.y]):.1f}" r="3" '
+                    f'fill="{colour}"/>'
+                )
+                continue
+            points = " ".join(f"{x_of(r[chart.x]):.1f},{y_of(r[chart.y]):.1f}" for r in run)
             lines.append(
-                f'<circle cx="{x_of(r[chart.x]):.1f}" cy="{y_of(r[chart.y]):.1f}" r="3" '
-                f'fill="{colour}"/>'
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
             )
     if chart.reference is not None:
         y = y_of(chart.reference)
@@ -190,6 +194,17 @@ def _line(table: Table, chart: Chart, frame: pl.DataFrame) -> str:
         )
     legend = [name for name, _ in series if name]
     return _svg(table, height, lines, legend)
+
+
+def _runs(rows: list[dict], x: str, position: dict[object, int]) -> list[list[dict]]:
+    """Rows split where the x axis skips a step."""
+    runs: list[list[dict]] = []
+    for row in rows:
+        if runs and position[row[x]] == position[runs[-1][-1][x]] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
 
 
 # ---- bars ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sufficiency_standard.analytics.report import RegionReport
 from sufficiency_standard.analytics.tables import SUPPRESSED, Section, Table
 
 ROWS_SHOWN = 200  # per table on the page; the CSV and the workbook hold every row
+OPEN_UP_TO = 25  # a table with no chart is shown open when it is no longer than this
 
 _CSS = """
 :root{--ink:#0b0c0c;--muted:#505a5f;--rule:#b1b4b6;--panel:#f3f2f1;--accent:#1d70b8}
@@ -137,11 +138,12 @@ def _table(table: Table, threshold: int) -> str:
         if frame.height
         else '<p class="note">Nothing to show for the data held.</p>'
     )
+    opened = " open" if not chart and frame.height <= OPEN_UP_TO else ""
     return f"""<div class="table" id="table-{escape(table.name)}">
 <h3>{escape(table.title)}</h3>
 <p class="intro">{escape(table.description)}</p>
 {chart}
-<details{" open" if not chart else ""}><summary>The table (<code>{escape(table.name)}.csv</code>,
+<details{opened}><summary>The table (<code>{escape(table.name)}.csv</code>,
 {frame.height:,} row{"s" if frame.height != 1 else ""})</summary>
 {body}
 </details>
