@@ -391,8 +391,8 @@ def _findings(
         total = types.get_column("searches").sum()
         if not types.get_column(SUPPRESSED).any():
             found.append(
-                f"The region's LAs made {total:,} searches; {top['type_sought'].lower()} was "
-                f"the type most often preferred ({percent(top['share_of_searches'])})."
+                f"The region's LAs made {total:,} searches; {in_words(top['type_sought'])} "
+                f"was the type most often preferred ({percent(top['share_of_searches'])})."
             )
     kinds = {r["planned_or_emergency"]: r for r in region_rows(notice.frame).iter_rows(named=True)}
     emergency, planned = kinds.get("Emergency"), kinds.get("Planned")
@@ -416,18 +416,17 @@ def _findings(
     if worst.height:
         row = worst.row(0, named=True)
         found.append(
-            f"Searches for {row['type_sought'].lower()} were the least often met: "
+            f"Searches for {in_words(row['type_sought'])} were the least often met: "
             f"{percent(row['unmet_share'])} found no home, most often for "
             f'"{row["most_common_reason"]}".'
         )
-    vacancy = reasons.frame.drop_nulls("unmet_searches")
-    if vacancy.height and not reasons.frame.get_column(SUPPRESSED).any():
-        by_reason = vacancy.group_by("no_home_reason").agg(pl.col("unmet_searches").sum())
-        top = by_reason.sort("unmet_searches", descending=True).row(0, named=True)
-        share = top["unmet_searches"] / by_reason.get_column("unmet_searches").sum()
+    shown = reasons.frame.drop_nulls("share_of_type").sort("unmet_searches", descending=True)
+    if shown.height:
+        row = shown.row(0, named=True)
         found.append(
-            f'The commonest reason no home was found: "{top["no_home_reason"]}" '
-            f"({percent(share)} of unmet searches)."
+            f'The commonest reason a search found no home: "{row["no_home_reason"]}", '
+            f"for {percent(row['share_of_type'])} of unmet searches for "
+            f"{in_words(row['type_sought'])}."
         )
     hardest = approaches.frame.drop_nulls("median_providers_approached").sort(
         "median_providers_approached", descending=True
@@ -435,7 +434,7 @@ def _findings(
     if hardest.height:
         row = hardest.row(0, named=True)
         found.append(
-            f"{row['planned_or_emergency']} searches for {row['type_sought'].lower()} asked the "
+            f"{row['planned_or_emergency']} searches for {in_words(row['type_sought'])} asked the "
             f"most providers: a median of {row['median_providers_approached']:g}."
         )
     return found
@@ -567,6 +566,12 @@ def finish_with_region(table: Table, threshold: int, keys: Sequence[str]) -> Tab
 
 def region_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("la_code") == REGION)
+
+
+def in_words(type_sought: str) -> str:
+    """A type sought as a sentence says it."""
+    words = {"Foster": "foster care", "Residential": "residential care"}
+    return words.get(type_sought, type_sought.lower())
 
 
 def percent(share: float) -> str:
