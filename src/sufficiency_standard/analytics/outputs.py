@@ -53,6 +53,8 @@ def write_tables(report: RegionReport, folder: Path) -> list[Path]:
                     "title": table.title,
                     "description": table.description,
                     "notes": table.notes,
+                    "counts": list(table.counts),
+                    "withheld_with_counts": list(table.derived),
                     "rows": table.frame.height,
                     "columns": {n: str(t) for n, t in table.frame.schema.items()},
                 }
