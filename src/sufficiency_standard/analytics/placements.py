@@ -9,7 +9,8 @@ import datetime as dt
 
 import polars as pl
 
-from sufficiency_standard.analytics.demand import (
+from sufficiency_standard.analytics.inputs import RegionData, financial_year_label
+from sufficiency_standard.analytics.regional import (
     REGION,
     finish_with_region,
     label_las,
@@ -18,7 +19,6 @@ from sufficiency_standard.analytics.demand import (
     window,
     with_region,
 )
-from sufficiency_standard.analytics.inputs import RegionData, financial_year_label
 from sufficiency_standard.analytics.tables import Chart, Section, Table, finish
 
 RESIDENTIAL = "Residential"

@@ -12,8 +12,8 @@ import datetime as dt
 
 import polars as pl
 
-from sufficiency_standard.analytics.demand import label_las, percent, window
 from sufficiency_standard.analytics.inputs import RegionData, financial_year, financial_year_label
+from sufficiency_standard.analytics.regional import label_las, percent, window
 from sufficiency_standard.analytics.tables import SUPPRESSED, Chart, Section, Table, finish
 
 AGENCY = "Independent fostering agency"  # a setting with no places of its own
