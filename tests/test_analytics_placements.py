@@ -155,8 +155,10 @@ def test_siblings_placed_apart_recover_the_planted_groups(simulated):
     size = pl.col("siblings_to_place_with").str.strip_chars("+").cast(pl.Int64) + 1
     groups = region.select((pl.col("children") / size).sum()).item()
     together = region.select((pl.col("with_all") / size).sum()).item()
-    # The truth counts groups entering up to 200 days past the window: a few more.
-    assert 0.8 * truth["groups"] <= groups <= truth["groups"]
+    # The truth counts the groups that entered care in the window; the table, the
+    # children whose placement names its search (the simulator leaves some placements'
+    # referral blank, as LAs do): a few per cent fewer, never more.
+    assert 0.94 * truth["groups"] <= groups <= truth["groups"]
     assert 1 - together / groups == pytest.approx(truth["placed_apart"] / truth["groups"], abs=0.04)
 
 

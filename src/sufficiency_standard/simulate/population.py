@@ -224,7 +224,7 @@ class LASimulation:
         self.assessments: list[Assessment] = []
         self.placements: list[Placement] = []
         self.transitions: dict[str, dict[str, dict[str, int]]] = {}
-        self.sibling_groups: list[tuple[int, bool]] = []  # (size, placed together)
+        self.sibling_groups: list[tuple[int, bool, int]] = []  # (size, together, day)
         self.provider_ids: dict[int, str] = {}
         self._prepare_choices()
 
@@ -446,7 +446,7 @@ class LASimulation:
         if size > 1:
             if all(kind == p.FOSTER for _, kind in group):
                 together = rng.random() < p.SIBLINGS_PLACED_TOGETHER[size]
-            self.sibling_groups.append((size, together))
+            self.sibling_groups.append((size, together, day))
         shared: dict = {}
         for child, kind in group:
             self._live(

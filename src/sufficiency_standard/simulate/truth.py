@@ -85,7 +85,9 @@ def planted_effects(
                 target = transitions.setdefault(band, {}).setdefault(kind, {})
                 for destination, count in destinations.items():
                     target[destination] = target.get(destination, 0) + count
-        for _size, placed_together in sim.sibling_groups:
+        for _size, placed_together, day in sim.sibling_groups:
+            if not first <= day <= last:
+                continue
             groups += 1
             together += placed_together
     totals_start = sum(sim.in_care_on(first) for sim in sims)
