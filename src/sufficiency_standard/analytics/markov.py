@@ -220,8 +220,10 @@ def fit(past: History, start: dt.date, end: dt.date) -> Rates:
     ratios = np.divide(moves, before[:, :, None], out=np.zeros_like(moves), where=held[:, :, None])
     days_held = held.sum(axis=0)
     daily = ratios.sum(axis=0) / np.maximum(days_held, 1)[:, None]
-    entrants = past.entries[first : last + 1].sum(axis=0)
-    days = last - first + 1
+    # Entries on the period's first day count too (they need no night before).
+    opening = max(past.index(start), 0)
+    entrants = past.entries[opening : last + 1].sum(axis=0)
+    days = last - opening + 1
     return Rates(
         start=past.first + dt.timedelta(days=first),
         end=end,
