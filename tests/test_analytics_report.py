@@ -155,7 +155,8 @@ def test_every_chart_is_well_formed_svg_drawn_from_its_table(index):
         widths = [float(b.get("width")) for b in bars]
         assert widths[0] == pytest.approx(4 * widths[1], rel=0.01)
     if table.name == "monthly":
-        assert len(root.findall(f"{SVG}rect")) == 12 + 2  # stacked columns + 2 legend keys
+        assert len(root.findall(f"{SVG}rect")) == 12  # 6 months, stacked
+        assert [t.text for t in root.findall(f"{SVG}text")][-2:] == ["Planned", "Emergency"]
     if table.chart.kind == "line":
         (band,) = root.findall(f"{SVG}polygon")
         assert len(band.get("points").split()) == 12  # upper and lower at 6 months
@@ -175,7 +176,39 @@ def test_a_table_with_nothing_to_draw_has_no_chart():
 
 def test_nice_ticks_cover_the_range_in_round_steps():
     assert charts.nice_ticks(0, 97) == [0, 20, 40, 60, 80, 100]
-    assert charts.nice_ticks(0.8, 1.3)[0] <= 0.8 and charts.nice_ticks(0.8, 1.3)[-1] >= 1.3
+    for low, high in [(0.8, 1.3), (0.87, 1.25), (0, 1e6 + 1), (-40, 26), (3, 3)]:
+        ticks = charts.nice_ticks(low, high)
+        assert ticks[0] <= low and ticks[-1] >= high, (low, high, ticks)
+        assert len(ticks) <= 12
+
+
+def test_a_line_breaks_where_a_value_is_withheld_and_many_series_stay_apart():
+    months = [dt.date(2024, m, 1) for m in range(1, 7)]
+    table = Table(
+        name="gaps",
+        title="Gaps",
+        description="",
+        frame=pl.DataFrame(
+            {
+                "month": months * 10,
+                "series": [f"s{i}" for i in range(10) for _ in months],
+                "value": [
+                    None if (i == 0 and m in (2, 3)) else float(i + m)
+                    for i in range(10)
+                    for m in range(6)
+                ],
+            }
+        ),
+        chart=Chart("line", x="month", y="value", series="series"),
+    )
+    root = ET.fromstring(charts.render(table))
+    lines = root.findall(f"{SVG}polyline")
+    assert len(lines) == 1 + 1 + 9  # s0 in two runs (months 1-2 and 5-6), the 9 others whole
+    # Ten series with eight colours: the last two are dashed, so no two look the same.
+    looks = {(p.get("stroke"), p.get("stroke-dasharray")) for p in lines}
+    assert len(looks) == 10
+    keys = root.findall(f"{SVG}line")
+    assert len([k for k in keys if k.get("stroke-width") == "4"]) == 10  # every series named
 
 
 class _Page(HTMLParser):

@@ -23,7 +23,7 @@ from sufficiency_standard.analytics.tables import Chart, Table
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 WIDTH = 760
 MAX_CATEGORIES = 30  # bars or points drawn; the table holds them all
-MAX_SERIES = 8
+MAX_SERIES = 16  # beyond it the table, not the chart, is the way to read them
 FONT = 12
 
 
@@ -55,13 +55,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + step * 0.5:
-        ticks.append(round(value, 10))
-        value += step
-        if len(ticks) > 12:
-            break
+    steps = math.ceil((high - first) / step - 1e-9)  # the last tick at or above high
+    ticks = [round(first + i * step, 10) for i in range(max(steps, 1) + 1)]
     return ticks
 
 
@@ -95,16 +90,34 @@ def _svg(table: Table, height: int, body: list[str], legend: Sequence[str]) -> s
         f"below)</title>",
         *body,
     ]
-    x = 60
+    # The legend under the chart, wrapped onto as many rows as it needs.
+    x, row = 60, 0
+    keys = []
     for index, name in enumerate(legend):
-        colour = PALETTE[index % len(PALETTE)]
-        parts.append(
-            f'<rect x="{x}" y="{height - 16}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{height - 7}">{escape(name)}</text>'
+        width = 24 + 7 * len(name)
+        if x + width > WIDTH - 10 and x > 60:
+            x, row = 60, row + 1
+        colour, dash = style(index)
+        y = height - 16 + 18 * row
+        keys.append(
+            f'<line x1="{x}" x2="{x + 12}" y1="{y + 5}" y2="{y + 5}" stroke="{colour}" '
+            f'stroke-width="4"{dash}/><text x="{x + 16}" y="{y + 9}">{escape(name)}</text>'
         )
-        x += 24 + 7 * len(name)
+        x += width
+    parts.extend(keys)
+    if row:
+        taller = f'viewBox="0 0 {WIDTH} {height + 18 * row}"'
+        parts[0] = parts[0].replace(f'viewBox="0 0 {WIDTH} {height}"', taller)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def style(index: int) -> tuple[str, str]:
+    """The colour of the index-th series, and a dash after the palette's first round,
+    so that more series than colours are still told apart."""
+    colour = PALETTE[index % len(PALETTE)]
+    dash = "" if index < len(PALETTE) else ' stroke-dasharray="6 3"'
+    return colour, dash
 
 
 def _series(frame: pl.DataFrame, chart: Chart) -> list[tuple[str, pl.DataFrame]]:
@@ -156,12 +169,14 @@ def _line(table: Table, chart: Chart, frame: pl.DataFrame) -> str:
     step = max(1, math.ceil(len(xs) / 8))
     for i, x in enumerate(xs):
         if i % step == 0:
+            # The last label ends at the axis' end rather than running off the chart.
+            anchor = "end" if i == len(xs) - 1 and len(xs) > 1 else "middle"
             lines.append(
-                f'<text x="{x_of(x):.1f}" y="{bottom + 16}" text-anchor="middle">'
+                f'<text x="{x_of(x):.1f}" y="{bottom + 16}" text-anchor="{anchor}">'
                 f"{escape(_label(x))}</text>"
             )
     for index, (_name, part) in enumerate(series):
-        colour = PALETTE[index % len(PALETTE)]
+        colour, dash = style(index)
         rows = [r for r in part.iter_rows(named=True) if r[chart.y] is not None]
         if chart.lower and chart.upper:
             band = [r for r in rows if r[chart.lower] is not None and r[chart.upper] is not None]
@@ -184,7 +199,8 @@ def _line(table: Table, chart: Chart, frame: pl.DataFrame) -> str:
                 continue
             points = " ".join(f"{x_of(r[chart.x]):.1f},{y_of(r[chart.y]):.1f}" for r in run)
             lines.append(
-                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
+                f"{dash}/>"
             )
     if chart.reference is not None:
         y = y_of(chart.reference)
