@@ -206,3 +206,15 @@ def test_a_page_that_is_not_html_or_a_hub_that_is_not_there_is_refused(tmp_path:
     )
     assert done.exit_code == 2, done.output
     assert "Traceback" not in done.output
+
+
+def test_each_table_names_questions_the_standard_asks(written: Path) -> None:
+    from sufficiency_standard.shipped import compiled_standard
+
+    asked = {q["id"] for q in compiled_standard()["questions"]}
+    manifest = json.loads((written / "tables" / "tables.json").read_text(encoding="utf-8"))
+    answered = {q for t in manifest["tables"] for q in t["answers"]}
+    assert answered <= asked, answered - asked
+    # The report answers the use case's questions on demand, notice, unmet need, price
+    # and forecast, and the South West's problem statement.
+    assert {"UC-01", "UC-02", "UC-03", "UC-06", "UC-07", "UC-10", "SW-02", "SW-04"} <= answered

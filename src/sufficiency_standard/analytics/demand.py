@@ -80,6 +80,7 @@ def _by_type(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="searches_by_type",
+        answers=("UC-01",),
         title="Searches by the type of home sought",
         description="Searches made in the report's window by each LA and the region, by the "
         "type of home the search preferred.",
@@ -102,6 +103,7 @@ def _by_month(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="searches_by_month",
+        answers=("UC-01", "UC-06"),
         title="Searches each month by the type of home sought",
         description="The region's searches by the month of the referral.",
         frame=frame,
@@ -121,6 +123,7 @@ def _by_area(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="searches_by_area",
+        answers=("UC-02",),
         title="Searches by where the child's family lives",
         description="Searches by the postcode district of the child's primary family and the "
         "type of home sought.",
@@ -160,6 +163,7 @@ def _notice(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="notice",
+        answers=("UC-03",),
         title="Notice: days from referral to the date the home was needed by",
         description="How much notice the placements team had, by planned or emergency search.",
         frame=label_las(frame, data),
@@ -198,6 +202,7 @@ def _outcomes(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="search_outcomes",
+        answers=("UC-10",),
         title="How the searches ended",
         description="Searches by outcome, as the latest submission holding each one says.",
         frame=label_las(frame, data),
@@ -242,6 +247,7 @@ def _unmet(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="unmet",
+        answers=("UC-10", "UC-04", "SW-01"),
         title="Searches that found no home: what provision is missing, where, at what notice",
         description="Searches that ended with no suitable home, by LA and the type of home "
         "sought, with the notice they gave and the commonest reason.",
@@ -280,6 +286,7 @@ def _reasons(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="unmet_reasons",
+        answers=("UC-10",),
         title="Why searches found no home",
         description="The region's unmet searches by the type of home sought and the reason "
         "no home was found.",
@@ -324,6 +331,7 @@ def _approaches(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="approaches",
+        answers=("UC-12",),
         title="How hard homes are to find: providers approached and offers received",
         description="Per search that ended (placed or no home found), how many providers were "
         "asked and how many offered a home.",
@@ -366,6 +374,7 @@ def _offers(searches: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="offers",
+        answers=("UC-12",),
         title="Offers received per search",
         description="The distribution of offers received, by the type of home sought.",
         frame=frame,

@@ -385,6 +385,7 @@ def section(data: RegionData) -> Section:
         finish(
             Table(
                 name="forecast",
+                answers=("UC-06",),
                 title="Children in care: the demand model's baseline",
                 description="Children expected in care on each month's date by placement "
                 "category, projected day by day from the report's date with the rates of "
@@ -422,6 +423,7 @@ def section(data: RegionData) -> Section:
         finish(
             Table(
                 name="backtest",
+                answers=("UC-06",),
                 title="Back-test: the baseline fitted earlier against what happened",
                 description="From origins 12 and 24 months before the report's date, the "
                 "model fitted only on what was known then, against the children actually in "
@@ -453,6 +455,7 @@ def section(data: RegionData) -> Section:
         finish(
             Table(
                 name="spend_forecast",
+                answers=("UC-07",),
                 title="Spend: the baseline's bed nights at recent actual prices",
                 description="Projected spend each month: expected bed nights x the share of "
                 "nights costed x spend per costed night in the year to the report's date, "
@@ -505,6 +508,7 @@ def section(data: RegionData) -> Section:
         finish(
             Table(
                 name="transition_rates",
+                answers=("UC-06",),
                 title="The baseline's daily rates",
                 description="Each move between states (age band and placement category), "
                 "out of care, into the next age band and into care: the daily rate as the "

@@ -55,6 +55,7 @@ def write_tables(report: RegionReport, folder: Path) -> list[Path]:
                     "notes": table.notes,
                     "counts": list(table.counts),
                     "withheld_with_counts": list(table.derived),
+                    "answers": list(table.answers),
                     "rows": table.frame.height,
                     "columns": {n: str(t) for n, t in table.frame.schema.items()},
                 }

@@ -97,6 +97,7 @@ def _distance(started: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="distance",
+        answers=("SW-04", "SE-06", "SE-11", "SOM-22"),
         title="How far from home: distance and placements outside the LA",
         description="Placements that started in the report's window, by placing LA and type "
         "of home: miles from the family's home and the share outside the LA's own area.",
@@ -156,6 +157,7 @@ def _siblings(started: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="siblings",
+        answers=("UC-11", "SW-04"),
         title="Brothers and sisters placed together or apart",
         description="Children whose search said they should live with siblings, by how many, "
         "and how many siblings their home took with them.",
@@ -208,6 +210,7 @@ def _type_mismatch(started: pl.DataFrame, data: RegionData) -> Table:
     )
     table = Table(
         name="type_mismatch",
+        answers=("SOM-23", "UC-09", "SW-04"),
         title="Children's home placements when foster care was preferred",
         description="Residential placements that started in the window whose search gave "
         "foster care as the preferred type.",
@@ -283,6 +286,7 @@ def _unregistered(data: RegionData) -> Table:
     )
     table = Table(
         name="unregistered",
+        answers=("SE-10",),
         title="Placements in unregistered or unregulated settings",
         description="Placements live at any time in the window in a setting with no "
         "regulator, of a type that must be registered but with no known registration, or "
@@ -360,6 +364,7 @@ def _stability(data: RegionData) -> Table:
     )
     table = Table(
         name="stability",
+        answers=("SOM-13", "SE-07"),
         title="Placement stability: children with three or more homes in a year",
         description="Children in care on 31 March who lived in three or more homes during "
         "the financial year (the DfE's short-term stability measure), and moves per child.",

@@ -90,6 +90,7 @@ def _homes_by_month(data: RegionData) -> Table:
     )
     return Table(
         name="homes",
+        answers=("SE-12", "SOM-24"),
         title="Homes and places in the region's area, month by month",
         description="Homes in the area of the region's LAs that the LAs used, open at the end "
         "of each month, and their registered places.",
@@ -123,6 +124,7 @@ def _homes_by_la(data: RegionData) -> Table:
     )
     return Table(
         name="homes_by_la",
+        answers=("SE-12", "SOM-20", "SOM-24"),
         title="Homes and places in each LA's area on the report's date",
         description="Homes open on the report's date in each LA's area, with those that "
         "opened and closed in the report's window.",
@@ -196,6 +198,7 @@ def _occupancy(data: RegionData) -> Table:
     )
     table = Table(
         name="occupancy",
+        answers=("SOM-18", "SOM-21", "UC-08"),
         title="Who lives in the homes in each LA's area",
         description="Children living in the region's homes on the report's date, placed by "
         "the LA whose area it is or by another LA of the region, and the year's bed nights.",
@@ -251,6 +254,7 @@ def _occupancy_by_month(data: RegionData) -> Table:
     )
     table = Table(
         name="occupancy_by_month",
+        answers=("SOM-18", "UC-08"),
         title="Bed nights in the region's homes, by own and other LAs' children",
         description="Each month's bed nights in homes in the region's area, split by whether "
         "the placing LA is the home's own LA.",
@@ -292,6 +296,7 @@ def _closures(data: RegionData) -> Table:
     )
     return Table(
         name="closures",
+        answers=("SOM-19", "SOM-24"),
         title="Homes that opened and closed in the region's area",
         description="Homes in the region's area (used by its LAs) registered or closed in each "
         "financial year of the window.",
@@ -315,6 +320,7 @@ def _closure_moves(data: RegionData) -> Table:
     )
     table = Table(
         name="closure_moves",
+        answers=("SOM-19",),
         title="Children who had to move because their home closed",
         description="Placements that ended because the home closed (SSDA903 reason CLOSE), by "
         "placing LA and financial year; homes anywhere, not only in the region.",
@@ -365,6 +371,7 @@ def _fostering(data: RegionData) -> Table:
     )
     table = Table(
         name="fostering_capacity",
+        answers=("SE-12",),
         title="Foster places approved, filled and vacant",
         description="Each fostering service's count of approved places on the dates the LAs "
         "sent: their own services and the agencies they used most.",

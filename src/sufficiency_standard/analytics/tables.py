@@ -38,7 +38,8 @@ class Chart:
 class Table:
     """One output table. `counts` are the columns of people or records that are
     suppressed when small; `derived` are the figures computed from those counts
-    (shares, medians, rates), withheld with them."""
+    (shares, medians, rates), withheld with them. `answers` names the questions of the
+    standard (its LinkML subsets) the table answers, for the docs and the manifest."""
 
     name: str
     title: str
@@ -48,6 +49,7 @@ class Table:
     derived: Sequence[str] = ()
     chart: Chart | None = None
     notes: list[str] = field(default_factory=list)
+    answers: Sequence[str] = ()  # the standard's questions it answers (SOM-01, UC-03, ...)
 
 
 @dataclass
