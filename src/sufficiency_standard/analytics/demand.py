@@ -2,8 +2,8 @@
 each sought, where, at what notice, and which found none (the demand side no statutory
 return holds).
 
-The helpers at the end (the report's window, region rows beside each LA's, the type
-sought) are shared with the supply and placements sections.
+The type sought and planned-or-emergency, as defined at the end, are shared with the
+placements section.
 """
 
 from __future__ import annotations
