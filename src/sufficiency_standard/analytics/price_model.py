@@ -135,10 +135,11 @@ def design(
             blocks.append((frame.get_column(column) == level).to_numpy().astype(float)[:, None])
             names.append(f"{column}={level}")
     x = np.hstack(blocks)
+    gram = x.T @ x  # p x p: the rank tests stay cheap however many placements
     kept: list[int] = []
     for j in range(x.shape[1]):
-        trial = x[:, [*kept, j]]
-        if np.linalg.matrix_rank(trial) == len(kept) + 1:
+        trial = [*kept, j]
+        if np.linalg.matrix_rank(gram[np.ix_(trial, trial)], hermitian=True) == len(trial):
             kept.append(j)
     return x[:, kept], [names[j] for j in kept], references
 
