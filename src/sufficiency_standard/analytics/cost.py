@@ -236,6 +236,7 @@ def section(data: RegionData) -> Section:
     )
     spend_by_type = Table(
         name="spend_by_type",
+        answers=("UC-07", "SOM-03"),
         title="Spend by placement type and financial year",
         description=(
             "Spend on each type of placement in each financial year, by the standard's "
@@ -263,6 +264,7 @@ def section(data: RegionData) -> Section:
     )
     per_night = Table(
         name="cost_per_night",
+        answers=("SOM-06", "UC-07"),
         title="Cost of a bed night by placement type",
         description=(
             "Spend divided by the bed nights that have a cost: what a night of each type "
@@ -311,6 +313,7 @@ def section(data: RegionData) -> Section:
     )
     spend_by_provider = Table(
         name="spend_by_provider",
+        answers=("SOM-01", "SOM-03", "SOM-04", "SOM-05", "SOM-06"),
         title="Spend by provider and financial year",
         description=(
             "Spend with each provider (merged across LAs on its national identifiers) in "
@@ -333,6 +336,7 @@ def section(data: RegionData) -> Section:
     by_la = _labelled(_yearly(nights, costs, ["la_code"]), complete)
     uncosted = Table(
         name="uncosted_nights",
+        answers=("SOM-04", "SOM-06"),
         title="Bed nights with no cost recorded, by LA",
         description=(
             "The share of each LA's bed nights that no cost period covers. Spend compared "
@@ -448,6 +452,7 @@ def _changes(by_type: pl.DataFrame, complete: dict[int, bool]) -> tuple[list[Tab
     )
     spend_change = Table(
         name="spend_change",
+        answers=("UC-07",),
         title="Why spend changed from one year to the next",
         description=(
             "The change in the region's spend between consecutive complete financial "
@@ -472,6 +477,7 @@ def _changes(by_type: pl.DataFrame, complete: dict[int, bool]) -> tuple[list[Tab
     ).with_columns(pl.col("part").replace_strict(PART_TITLES).alias("part_title"))
     parts_table = Table(
         name="spend_change_parts",
+        answers=("UC-07",),
         title="The parts of each year's change in spend",
         description="The same split as the table of spend change, one row per part, for the chart.",
         frame=long,
@@ -503,6 +509,7 @@ def _changes(by_type: pl.DataFrame, complete: dict[int, bool]) -> tuple[list[Tab
         )
         by_type_table = Table(
             name="spend_change_by_type",
+            answers=("UC-07",),
             title="Each placement type's part of the change in spend",
             description=(
                 "The split of the change in spend, type by type: the rows of each pair of "

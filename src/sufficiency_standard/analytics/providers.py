@@ -204,6 +204,7 @@ def section(data: RegionData) -> Section:
     )
     index_table = Table(
         name="provider_price_index",
+        answers=("SW-02", "UC-05", "SW-03"),
         title="Needs-adjusted price index by provider and placement type",
         description=(
             "Each provider's price for a type of placement against the typical provider "
@@ -235,6 +236,7 @@ def section(data: RegionData) -> Section:
     )
     adjust = Table(
         name="price_adjustments",
+        answers=("UC-05", "SE-02", "NC-03"),
         title="What makes a placement dearer, whoever provides it",
         description=(
             "The model's adjustments, as multipliers of the weekly price with 95% "
