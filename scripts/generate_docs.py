@@ -92,6 +92,7 @@ KIND_NAMES = {
 INLINE_VALUES = 6  # code lists this short are listed in the field table itself
 
 QUESTIONS_PAGE = "reference/questions.md"
+REPORT_TABLES_PAGE = "reference/report-tables.md"
 CROSSWALK_PAGE = "reference/crosswalk.md"
 DEFINITIONS_PAGE = "reference/definitions.md"
 
@@ -964,9 +965,16 @@ def _question_groups(questions: Iterable[Question]) -> dict[str, list[Question]]
     return groups
 
 
-def render_questions(standard: Standard, regional: Regional) -> str:
-    """Each question with the fields that answer it; then each field with its questions."""
+def render_questions(
+    standard: Standard, regional: Regional, report_tables: list[ReportTable]
+) -> str:
+    """Each question with the fields that answer it, and the report's tables that answer
+    it; then each field with its questions."""
     page = QUESTIONS_PAGE
+    in_report: dict[str, list[ReportTable]] = {}
+    for table in report_tables:
+        for question_id in table.answers:
+            in_report.setdefault(question_id, []).append(table)
     questions = regional.questions
     out = [GENERATED_NOTE, "# Questions and the fields that answer them\n\n"]
     out.append(
@@ -1017,6 +1025,16 @@ def render_questions(standard: Standard, regional: Regional) -> str:
                 )
             if question.left_out:
                 facts.append(("Left out of the standard", md(question.left_out)))
+            if question.id in in_report:
+                facts.append(
+                    (
+                        "In the sufficiency report",
+                        ", ".join(
+                            f"[`{t.name}`]({link(page, REPORT_TABLES_PAGE, t.name)})"
+                            for t in in_report[question.id]
+                        ),
+                    )
+                )
             out.append(facts_md(facts))
     out.append(_render_fields_and_questions(standard, page))
     return "".join(out)
@@ -1588,6 +1606,112 @@ def render_version_snippet(standard: Standard) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ReportTable:
+    """One table of the sufficiency report, as the example region's report has it."""
+
+    section: str
+    section_title: str
+    name: str
+    title: str
+    description: str
+    columns: tuple[tuple[str, str], ...]  # name, type
+    counts: tuple[str, ...]
+    derived: tuple[str, ...]
+    answers: tuple[str, ...]
+
+
+def example_report_tables() -> list[ReportTable]:
+    """The report's tables, from the report of the example region that ships with the
+    package (built in a temporary hub): the analytics code says what each holds."""
+    import tempfile
+
+    from sufficiency_standard.analytics.report import build_report
+    from sufficiency_standard.hub import Hub, ingest, load_config
+    from sufficiency_standard.hub.example import example_region
+
+    region = example_region()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Hub.create(str(Path(folder) / "example.duckdb"), config=load_config(region.config)) as hub,
+    ):
+        for path in region.submissions:
+            ingest(hub, path, "generate_docs")
+        report = build_report(hub)
+    return [
+        ReportTable(
+            section=section.key,
+            section_title=section.title,
+            name=table.name,
+            title=table.title,
+            description=table.description,
+            columns=tuple((c, _type_name(t)) for c, t in table.frame.schema.items()),
+            counts=tuple(table.counts),
+            derived=tuple(table.derived),
+            answers=tuple(table.answers),
+        )
+        for section in report.sections
+        for table in section.tables
+    ]
+
+
+def _type_name(dtype: Any) -> str:
+    text = str(dtype)
+    for prefix, name in (
+        ("Int", "whole number"),
+        ("UInt", "whole number"),
+        ("Float", "number"),
+        ("Decimal", "money (pounds and pence)"),
+        ("Date", "date"),
+        ("String", "text"),
+        ("Boolean", "true or false"),
+        ("List", "list"),
+    ):
+        if text.startswith(prefix):
+            return name
+    return text
+
+
+def render_report_tables(tables: list[ReportTable]) -> str:
+    """Every table `sufficiency report` writes: what it holds, its columns, which are
+    withheld when small, and the questions it answers."""
+    page = REPORT_TABLES_PAGE
+    out = [GENERATED_NOTE, "# The sufficiency report's tables\n\n"]
+    out.append(
+        "`sufficiency report HUB --out report.html --tables DIR` writes each table below as "
+        "`DIR/<name>.csv`. Each is also a sheet of the workbook, and the numbers under a chart "
+        "on the page. `DIR/tables.json` describes them as this page does. The method of each "
+        "section is in the guide [The sufficiency report](../guides/report.md).\n\n"
+        "**Withheld when small.** A count column is emptied when it is from 1 to the hub's "
+        "threshold less one (default 1 to 4). The columns worked out from it are emptied with "
+        "it, and the row's `suppressed` column is true.\n\n"
+        "This page is generated from the analytics code run on the example region, so it "
+        "cannot drift from what the command writes.\n"
+    )
+    sections: dict[str, list[ReportTable]] = {}
+    for table in tables:
+        sections.setdefault(table.section, []).append(table)
+    for key, group in sections.items():
+        out.append(f"\n## {md(group[0].section_title)} {{ #section-{key} }}\n")
+        for table in group:
+            out.append(f"\n### `{table.name}.csv`: {md(table.title)} {{ #{table.name} }}\n\n")
+            out.append(md(table.description) + "\n\n")
+            facts = [
+                (
+                    "Counts, withheld when small",
+                    ", ".join(f"`{c}`" for c in table.counts) or "none",
+                ),
+            ]
+            if table.derived:
+                facts.append(("Withheld with them", ", ".join(f"`{c}`" for c in table.derived)))
+            if table.answers:
+                facts.append(("Answers", ", ".join(question_link(page, q) for q in table.answers)))
+            out.append(facts_md(facts))
+            out.append("\n")
+            out.append(table_md(["Column", "Type"], ([f"`{c}`", t] for c, t in table.columns)))
+    return "".join(out)
+
+
 def nav_lines(standard: Standard) -> list[str]:
     lines = [
         "- reference/index.md",
@@ -1602,6 +1726,7 @@ def nav_lines(standard: Standard) -> list[str]:
     ]
     lines += [
         f"- Questions and the fields that answer them: {QUESTIONS_PAGE}",
+        f"- The sufficiency report's tables: {REPORT_TABLES_PAGE}",
         f"- Definitions that make LAs comparable: {DEFINITIONS_PAGE}",
         f"- Crosswalk to the national placements standard: {CROSSWALK_PAGE}",
         "- Validation rules: reference/rules.md",
@@ -1660,13 +1785,15 @@ def artefacts() -> dict[Path, str]:
     entries = ordered_entries()
     regional = load_regional(standard.version)
     report_schema_text = REPORT_SCHEMA.read_text(encoding="utf-8")
+    report_tables = example_report_tables()
     files: dict[Path, str] = {
         REFERENCE / "index.md": render_reference_index(standard),
         REFERENCE / "tables" / "index.md": render_tables_index(standard),
         REFERENCE / "code-lists" / "index.md": render_code_lists_index(standard),
         REFERENCE / "entity-relationships.md": render_er(standard),
         REFERENCE / "rules.md": render_rules(standard, entries),
-        DOCS / QUESTIONS_PAGE: render_questions(standard, regional),
+        DOCS / QUESTIONS_PAGE: render_questions(standard, regional, report_tables),
+        DOCS / REPORT_TABLES_PAGE: render_report_tables(report_tables),
         DOCS / CROSSWALK_PAGE: render_crosswalk(standard, regional),
         DOCS / DEFINITIONS_PAGE: render_definitions(standard, regional, entries),
         REFERENCE / "report-format.md": render_report_format(json.loads(report_schema_text)),
