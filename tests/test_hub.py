@@ -467,3 +467,19 @@ def test_both_engines_give_the_same_tables_and_star_schema(tmp_path, postgres_ur
     assert duck.keys() == postgres.keys()
     for name in duck:
         assert_frame_equal(duck[name], postgres[name], check_dtypes=True), name
+
+
+def test_opening_a_hub_this_program_holds_open_says_so_rather_than_waiting(tmp_path):
+    location = str(tmp_path / "region.duckdb")
+    with Hub.create(location):
+        pass
+    held = Hub.open(location)
+    try:
+        with pytest.raises(HubError, match="open already in this program"):
+            Hub.open(location)
+    finally:
+        held.close()
+    # Closed, or dropped without closing, it opens again.
+    Hub.open(location).close()
+    Hub.open(location)  # dropped: collected with its lock
+    Hub.open(location).close()

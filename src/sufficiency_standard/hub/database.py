@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,12 @@ def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType] | None) -> pl.Dat
     )
 
 
+# The DuckDB hubs this process has open (a hub dropped without close() leaves when it is
+# collected, as its lock does). A second open of the same file in the same process would
+# wait for its own lock forever: flock locks belong to each open file.
+_OPEN_HERE: weakref.WeakValueDictionary[Path, DuckDBDatabase] = weakref.WeakValueDictionary()
+
+
 class DuckDBDatabase(Database):
     """A hub in one DuckDB file. DuckDB lets one process at a time open a file for
     writing, so every command takes an exclusive lock on a file beside it first and
@@ -102,6 +109,11 @@ class DuckDBDatabase(Database):
             raise HubError(f"{path} already exists; choose a new file for a new hub")
         if not path.parent.is_dir():
             raise HubError(f"the folder {path.parent} does not exist")
+        self._key = path.resolve()
+        if _OPEN_HERE.get(self._key) is not None:
+            raise HubError(
+                f"{path} is open already in this program: use that Hub, or close it first"
+            )
         self._lock = (path.parent / f".{path.name}.lock").open("a")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -123,6 +135,7 @@ class DuckDBDatabase(Database):
         except duckdb.Error as error:
             self._lock.close()
             raise HubError(f"{path} cannot be opened as a hub: {error}") from None
+        _OPEN_HERE[self._key] = self
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
         self._connection.execute(sql, list(parameters))
@@ -163,6 +176,8 @@ class DuckDBDatabase(Database):
     def close(self) -> None:
         self._connection.close()
         self._lock.close()
+        if _OPEN_HERE.get(self._key) is self:
+            del _OPEN_HERE[self._key]
 
 
 class _ArrowStream:
