@@ -3,6 +3,10 @@ pages as a reader sees them (the docs site, the region's report)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +60,24 @@ def start_chromium(webdriver: Any, profile: Path, size: str = "1280,1000") -> An
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(60)
     return driver
+
+
+def screenshot_folder(factory: pytest.TempPathFactory, name: str) -> Path:
+    """Where a test saves its screenshots: $SUFFICIENCY_SCREENSHOT_DIR when set, else a
+    folder of this run's temporary folder."""
+    chosen = os.environ.get("SUFFICIENCY_SCREENSHOT_DIR")
+    folder = Path(chosen) if chosen else factory.mktemp(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextmanager
+def chromium(webdriver: Any, factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Chromium with a new, empty profile, quit and its profile deleted afterwards."""
+    profile = factory.mktemp("chromium-profile")
+    driver = start_chromium(webdriver, profile)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

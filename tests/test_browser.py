@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import require_browser, start_chromium
+from browser_support import chromium, require_browser, screenshot_folder
 
 import sufficiency_standard.validation  # noqa: F401  (declares every entry)
 from sufficiency_standard import STANDARD_VERSION
@@ -78,21 +77,13 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    chosen = os.environ.get("SUFFICIENCY_SCREENSHOT_DIR")
-    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory, "screenshots")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    driver = start_chromium(webdriver, profile)
-    try:
+    with chromium(webdriver, tmp_path_factory) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def open_page(browser: Any, url: str) -> None:

@@ -9,15 +9,13 @@ folder of this run), or in $SUFFICIENCY_SCREENSHOT_DIR when that is set.
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import require_browser, start_chromium
+from browser_support import chromium, require_browser, screenshot_folder
 from typer.testing import CliRunner
 
 from sufficiency_standard.cli import app
@@ -43,21 +41,13 @@ def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    chosen = os.environ.get("SUFFICIENCY_SCREENSHOT_DIR")
-    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("report-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(tmp_path_factory, "report-screenshots")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    profile = tmp_path_factory.mktemp("chromium-profile-report")
-    driver = start_chromium(webdriver, profile)
-    try:
+    with chromium(webdriver, tmp_path_factory) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(browser: Any, page: Path) -> None:
