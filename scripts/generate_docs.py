@@ -966,7 +966,7 @@ def _question_groups(questions: Iterable[Question]) -> dict[str, list[Question]]
 
 
 def render_questions(
-    standard: Standard, regional: Regional, report_tables: list[ReportTable]
+    standard: Standard, regional: Regional, report_tables: Iterable[ReportTable] = ()
 ) -> str:
     """Each question with the fields that answer it, and the report's tables that answer
     it; then each field with its questions."""
