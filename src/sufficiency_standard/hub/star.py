@@ -116,41 +116,55 @@ class StarSchema:
         )
 
     def cost_days(self) -> pl.DataFrame:
-        costs = (
-            self.current["costs"]
-            .with_columns(_namespaced("placement_id", "placement_key"))
-            .select(
+        # The nights are worked out on small integer keys (a placement's row, Actual or
+        # not) and the text columns joined on at the end: repeating five text columns
+        # for every month of every cost period took 4 GB for a national hub.
+        # Rows numbered in the order the fact is sorted in, so that sorting the fact is
+        # sorting integers.
+        spans = (
+            self.placements.select(
+                "la_code",
                 "placement_key",
-                "cost_basis",
-                "cost_start_date",
-                "cost_end_date",
-                "period_end",
-                "total_weekly_cost",
+                "provider_key",
+                "placement_type",
+                "start_date",
+                "last_night",
             )
+            .sort("la_code", "placement_key")
+            .with_row_index("placement_row")
         )
-        spans = self.placements.select(
-            "la_code", "placement_key", "provider_key", "placement_type", "start_date", "last_night"
+        costs = self.current["costs"].select(
+            _namespaced("placement_id", "placement_key"),
+            (pl.col("cost_basis") == "Actual").alias("actual"),
+            "cost_start_date",
+            "cost_end_date",
+            "period_end",
+            "total_weekly_cost",
         )
         # Each cost period's nights within its placement's nights.
-        windows = costs.join(spans, on="placement_key").with_columns(
+        windows = costs.join(
+            spans.select("placement_key", "placement_row", "start_date", "last_night"),
+            on="placement_key",
+        ).select(
+            "placement_row",
+            "actual",
             pl.max_horizontal("cost_start_date", "start_date").alias("first"),
             pl.min_horizontal(
                 pl.coalesce("cost_end_date", "period_end"), pl.col("last_night")
             ).alias("last"),
             (pl.col("total_weekly_cost").cast(pl.Float64) / 7).alias("nightly"),
         )
-        keep = ["la_code", "placement_key", "provider_key", "placement_type", "cost_basis"]
-        windows = windows.select(*keep, "first", "last", "nightly")
-        actual = windows.filter(pl.col("cost_basis") == "Actual")
+        keep = ["placement_row", "actual"]
+        actual = windows.filter(pl.col("actual"))
         # Agreed nights that an Actual cost period also covers are not spend at the agreed
         # price: take them away, month by month.
         overlap = (
-            windows.filter(pl.col("cost_basis") == "Agreed")
+            windows.filter(~pl.col("actual"))
             .join(
                 actual.select(
-                    "placement_key", pl.col("first").alias("a"), pl.col("last").alias("b")
+                    "placement_row", pl.col("first").alias("a"), pl.col("last").alias("b")
                 ),
-                on="placement_key",
+                on="placement_row",
             )
             .with_columns(
                 pl.max_horizontal("first", "a").alias("first"),
@@ -165,15 +179,41 @@ class StarSchema:
                 .select(*keep, "date_key", "nights", "nightly"),
             ]
         )
-        return (
-            counted.group_by(*keep, "date_key")
+        # One integer per (placement, month, basis), in the fact's order: grouping and
+        # sorting 8 million rows on one key rather than three halves the time.
+        basis = (
+            pl.when(pl.col("actual")).then(1).when(~pl.col("actual")).then(2).otherwise(0)
+        )  # a blank basis first, then Actual, then Agreed: as sorting the names would
+        month = (pl.col("date_key") // 10000) * 12 + (pl.col("date_key") // 100 % 100)
+        key = (pl.col("placement_row").cast(pl.UInt64) * 2**18 + month * 4 + basis).alias("key")
+        nights = (
+            counted.group_by(key)
             .agg(
                 pl.col("nights").sum().alias("costed_nights"),
                 (pl.col("nights") * pl.col("nightly")).sum().alias("spend"),
+                pl.col("placement_row").first(),
+                pl.col("actual").first(),
+                pl.col("date_key").first(),
             )
             .filter(pl.col("costed_nights") > 0)
-            .with_columns(pl.col("spend").round(2).cast(MONEY_TYPE))
-            .sort("la_code", "placement_key", "date_key", "cost_basis")
+            .sort("key")
+        )
+        return nights.join(
+            spans.drop("start_date", "last_night"), on="placement_row", maintain_order="left"
+        ).select(
+            "la_code",
+            "placement_key",
+            "provider_key",
+            "placement_type",
+            # A blank basis (allowed before 0.3.0) stays blank: counted, never taken away.
+            pl.when(pl.col("actual"))
+            .then(pl.lit("Actual"))
+            .when(~pl.col("actual"))
+            .then(pl.lit("Agreed"))
+            .alias("cost_basis"),
+            "date_key",
+            "costed_nights",
+            pl.col("spend").round(2).cast(MONEY_TYPE),
         )
 
     def searches(self) -> pl.DataFrame:

@@ -197,13 +197,18 @@ class Hub:
         table = self.table(name)
         ident = table.identifier
         where, parameters = _la_filter(la_codes)
-        columns = ", ".join(f't."{c}"' for c in table.columns)
+        columns = ", ".join(f'"{c}"' for c in table.columns)
+        # A window's rank rather than DISTINCT ON: the same answer on both engines, and
+        # DuckDB's DISTINCT ON sorts every row first (10 s against 3.5 s for a national
+        # hub's 2.6 million cost rows).
         sql = (
-            f'SELECT DISTINCT ON (t."la_code", t."{ident}") {columns} FROM "{name}" t '
+            f"SELECT {columns} FROM (SELECT "
+            + ", ".join(f't."{c}"' for c in table.columns)
+            + f', row_number() OVER (PARTITION BY t."la_code", t."{ident}" '
+            'ORDER BY s."period_end" DESC, s."period_start" DESC, s."submission_id" DESC) '
+            f'AS "latest_" FROM "{name}" t '
             f'JOIN "{SUBMISSIONS}" s ON s."submission_id" = t."submission_id" '
-            f"WHERE s.\"state\" = 'current'{where} "
-            f'ORDER BY t."la_code", t."{ident}", s."period_end" DESC, s."period_start" DESC, '
-            's."submission_id" DESC'
+            f"WHERE s.\"state\" = 'current'{where}) ranked WHERE \"latest_\" = 1"
         )
         frame = self.database.frame(sql, parameters, schema=table.columns)
         # Sorted here, not by the database: collations differ between servers.
