@@ -108,12 +108,19 @@ class StarSchema:
             "placement_type",
             "place_code",
         ]
-        # Only the columns the fact needs are repeated for each month.
-        spans = self.placements.select(*columns, "start_date", "last_night")
-        rows = by_month(spans, "start_date", "last_night")
-        return rows.select(*columns, "date_key", pl.col("nights").alias("bed_nights")).sort(
-            "la_code", "placement_key", "date_key"
+        # The months are worked out on each placement's row number (in the fact's order)
+        # and the text columns joined on once, in order, rather than carried through.
+        spans = (
+            self.placements.select(*columns, "start_date", "last_night")
+            .sort("la_code", "placement_key")
+            .with_row_index("placement_row")
         )
+        rows = by_month(
+            spans.select("placement_row", "start_date", "last_night"), "start_date", "last_night"
+        ).sort("placement_row", "date_key")
+        return rows.join(
+            spans.select("placement_row", *columns), on="placement_row", maintain_order="left"
+        ).select(*columns, "date_key", pl.col("nights").alias("bed_nights"))
 
     def cost_days(self) -> pl.DataFrame:
         # The nights are worked out on small integer keys (a placement's row, Actual or
