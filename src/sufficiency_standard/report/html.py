@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.catalogue import ENTRIES, explanation
 from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue
 from sufficiency_standard.report.model import Report
@@ -86,8 +86,10 @@ def render_html(
                 "kind, not listed here: the JSON report (<code>--format json</code>) and "
                 "the workbook report (<code>--format xlsx</code>) list every one.</td></tr>"
             )
+        # The rule's explanation inline: the report is read where the docs may not open.
         out.append(
-            f'</table><p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
+            f'</table><pre class="explain">{escape(explanation(code))}</pre>'
+            f'<p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
         )
         out.append("</details>")
     out.append("</body></html>")
