@@ -401,7 +401,8 @@ def diff(
     except UnknownVersionError as error:
         raise _fail(str(error)) from None
     changes = compare_versions(old_version, new_version)
-    typer.echo(f"From {old_version} to {new_version}: {len(changes)} changes.")
+    count = "1 change" if len(changes) == 1 else f"{len(changes)} changes"
+    typer.echo(f"From {old_version} to {new_version}: {count}.")
     for change in changes:
         typer.echo(f"  {change.level:<9} {change.what}")
     typer.echo(bump_sentence(changes, old_version, new_version))

@@ -22,6 +22,11 @@ code{font-family:ui-monospace,Consolas,monospace}details{margin:.5rem 0}summary{
 """
 
 
+def _count(number: int, noun: str) -> str:
+    """ "1 error", "2 errors": a count with its noun in the right form."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def _where(issue: Issue) -> str:
     place = issue.location
     parts = [place.source or place.table or "", place.cell or place.path or ""]
@@ -53,9 +58,9 @@ def render_html(
         f"Checked against version {escape(report.standard.version)}: "
         f"{escape(report.standard.reason)}.</div>",
         '<p class="counts">'
-        f'<span class="error">{counts["error"]:,} errors</span>'
-        f'<span class="warning">{counts["warning"]:,} warnings</span>'
-        f'<span class="information">{counts["information"]:,} notes</span></p>',
+        f'<span class="error">{_count(counts["error"], "error")}</span>'
+        f'<span class="warning">{_count(counts["warning"], "warning")}</span>'
+        f'<span class="information">{_count(counts["information"], "note")}</span></p>',
     ]
     if report.rows:
         out.append("<table><tr><th>Table</th><th>Rows</th></tr>")
