@@ -18,7 +18,7 @@ from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.rules import RuleContext, rules_of
 from sufficiency_standard.check.schema_rules import check_schema_rules, declare_schema_rules
 from sufficiency_standard.check.values import TypedTable, type_table
-from sufficiency_standard.issues import Issue
+from sufficiency_standard.issues import Issue, Severity
 from sufficiency_standard.personal_data import (
     not_pseudonymised_issue,
     personal_field_issues,
@@ -68,7 +68,9 @@ def check_submission(
     with ThreadPoolExecutor(max_workers=2) as pool:
         for found in pool.map(lambda check: list(check()), checks):
             issues.extend(found)
-    issues += not_pseudonymised_issue(raw_ids)
+    if not any(i.severity is Severity.ERROR for i in issues) and not personal:
+        # Only once it is otherwise ready to send: until then the errors come first.
+        issues += not_pseudonymised_issue(raw_ids)
     if personal:
         # A full date of birth or postcode is reported as personal data, not also as
         # a value in the wrong form.
