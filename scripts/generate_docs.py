@@ -31,7 +31,7 @@ from typing import Any
 
 # Importing the validator imports every reader and check, which declare their entries.
 import sufficiency_standard.validation  # noqa: F401
-from sufficiency_standard.catalogue import ENTRIES, Entry
+from sufficiency_standard.catalogue import ENTRIES, SEVERITY_MEANING, Entry
 from sufficiency_standard.check.schema_rules import declare_schema_rules
 from sufficiency_standard.diff import compare_versions
 from sufficiency_standard.issues import Severity
@@ -64,11 +64,6 @@ STAGES: dict[str, str] = {
     "key": "Identifiers and references",
     "rule": "Rules across fields and tables",
     "quality": "Quality warnings",
-}
-SEVERITY_MEANING = {
-    Severity.ERROR: "the submission is not valid until it is fixed",
-    Severity.WARNING: "the submission is still valid, but check the data",
-    Severity.INFORMATION: "the validator read something in the standard's form and says so",
 }
 PERSONAL_DATA = {
     "direct_identifier": "Direct identifier",

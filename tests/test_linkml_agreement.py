@@ -81,7 +81,8 @@ def test_the_example_is_valid_to_linkml_json_schema_and_us(
     assert _linkml_messages(linkml, document) == []
     assert list(json_schema.iter_errors(document)) == []
     report = s.validate(EXAMPLE)
-    assert report.valid and not report.issues
+    # Nothing but the note that the IDs are not yet pseudonymised (issue 19, item 14).
+    assert report.valid and {i.code for i in report.issues} <= {"NOT-PSEUDONYMISED"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["file"] for case in CASES])

@@ -198,7 +198,7 @@ def test_bracketed_header_is_unknown_when_another_column_names_the_field(tmp_pat
 
 
 def test_duplicate_unknown_and_missing_columns_are_each_reported_once(tmp_path):
-    header = ["placement_id", "child_id", "Notes", "child_id", "start_date", "placement_type"]
+    header = ["placement_id", "child_id", "Extra", "child_id", "start_date", "placement_type"]
     rows = [header, ["P1", "C1", "note", "C9", "2024-04-01", "Foster"], ["P2", "C2"]]
     path = write_workbook(tmp_path / "t.xlsx", {"placements": rows})
     submission = read_submission([path], STANDARD)
@@ -214,7 +214,7 @@ def test_duplicate_unknown_and_missing_columns_are_each_reported_once(tmp_path):
     assert [(issue.cell, issue.severity) for issue in unknown] == [("C1", Severity.WARNING)]
     missing = codes(submission, "COLUMN-MISSING")
     assert [issue.field for issue in missing] == ["provider_id"]  # required fields only
-    assert "Notes" not in placements.frame.columns
+    assert "Extra" not in placements.frame.columns
 
 
 def test_blank_rows_and_columns_are_dropped_and_other_rows_keep_their_numbers(tmp_path):
@@ -584,7 +584,7 @@ def test_json_document_values_become_text_with_paths(tmp_path):
             "standard_version": "0.1.0",
             "la_code": "E06000066",
             "period_start": "2024-04-01",
-            "children": [{"child_id": "C1", "uasc": True, "notes": "x"}, {"child_id": 42}],
+            "children": [{"child_id": "C1", "uasc": True, "extra": "x"}, {"child_id": 42}],
             "needs_assessments": [
                 {
                     "needs_id": "N1",
@@ -628,7 +628,7 @@ def test_json_document_values_become_text_with_paths(tmp_path):
     assert cost["cost_basis"] == '["Agreed"]'  # not multivalued: kept as JSON
 
     (unknown,) = codes(submission, "COLUMN-UNKNOWN")
-    assert unknown.path == "/children/0/notes"
+    assert unknown.path == "/children/0/extra"
     assert submission.tables["referrals"].frame.height == 0
     assert "referral_id" in submission.tables["referrals"].frame.columns
 

@@ -40,6 +40,9 @@ def errors(issues: list[Issue]) -> list[Issue]:
 
 
 def expected_code(case: dict[str, Any]) -> str:
+    if case["constraint"] == "pattern" and str(case.get("field", "")).endswith("location"):
+        # A full postcode in a postcode-area field is personal data (issue 19, item 9).
+        return "PERSONAL-POSTCODE"
     return (
         case["rule_code"]
         if case["constraint"] == "rule"

@@ -2,7 +2,7 @@
 
     >>> import sufficiency_standard as s
     >>> s.STANDARD_VERSION
-    '0.1.0'
+    '0.3.0'
 
 The Pydantic classes are in `sufficiency_standard.models`; the schema, JSON Schema and
 shipped versions are reached through the functions below. Heavy modules (polars, the

@@ -10,6 +10,7 @@ added from the standard by `schema_rule_entry`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -171,6 +172,35 @@ declare(
 
 def entry(code: str) -> Entry:
     return ENTRIES[code]
+
+
+SEVERITY_MEANING = {
+    Severity.ERROR: "the submission is not valid until it is fixed",
+    Severity.WARNING: "the submission is still valid, but check the data",
+    Severity.INFORMATION: "the validator read something in the standard's form and says so",
+}
+
+
+def message_pattern(template: str) -> str:
+    """A message template with its placeholders shown as <field title>, <value>..."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: f"<{m.group(1).replace('_', ' ')}>", template)
+
+
+def explanation(code: str) -> str:
+    """A rule's explanation in plain text, from the catalogue alone: what `sufficiency
+    explain` prints and the HTML report carries, so that it needs no web site."""
+    found = ENTRIES[code]
+    lines = [
+        f"{found.code}: {found.title}",
+        f"Severity: {found.severity.value} ({SEVERITY_MEANING[found.severity]}).",
+        f"What the report says: {message_pattern(found.message)}",
+    ]
+    if found.fields:
+        lines.append("Fields: " + ", ".join(found.fields) + ".")
+    if found.tables:
+        lines.append("Tables: " + ", ".join(found.tables) + ".")
+    lines.append(f"More: {found.docs_url}")
+    return "\n".join(lines)
 
 
 def make_issue(

@@ -17,9 +17,19 @@ from typing import Annotated
 
 import typer
 
+EXIT_CODES_HELP = (
+    "Exit codes: 0 valid (or done); 1 not valid; 2 the input could not be read or the "
+    "output written; 3 a fault of the tool itself; 4 the command was used wrongly (an "
+    "unknown option, a missing argument)."
+)
+
 app = typer.Typer(
     name="sufficiency",
-    help="Check and work with data in the Placement Sufficiency Data Standard.",
+    help="Check and work with data in the Placement Sufficiency Data Standard.\n\n"
+    + EXIT_CODES_HELP,
+    epilog="`sufficiency explain CODE` explains a rule, offline.",
+    # Plain help: flags are shown as flags (typer's rich panels show `<bool>` after them).
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -48,13 +58,47 @@ def _options(
             help="Show the package's version and the versions of the standard it ships.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only errors; the exit code gives the result."),
+    ] = False,
 ) -> None:
     """Check and work with data in the Placement Sufficiency Data Standard."""
+    global _QUIET
+    _QUIET = quiet
+
+
+_QUIET = False  # `--quiet`: the commands' notes on standard error are not printed
+
+
+def _note(message: str) -> None:
+    """A note for a person on standard error (what was written where), unless --quiet."""
+    if not _QUIET:
+        typer.echo(message, err=True)
 
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 # A failure of the tool itself, never of the data: a script can tell it from "not valid".
 EXIT_INTERNAL_ERROR = 3
+# The command used wrongly (an unknown option, a missing argument): click gives these 2,
+# the code of an unreadable input; a script needs to tell a typing mistake from a bad file.
+EXIT_USAGE = 4
+
+
+def _usage_errors_exit_with(code: int) -> None:
+    """Give click's usage errors (which typer raises, from its own copy of click in newer
+    versions) their own exit code."""
+    import importlib
+
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        module.UsageError.exit_code = code
+
+
+_usage_errors_exit_with(EXIT_USAGE)
 _PROGRESS_BYTES = 5_000_000  # inputs bigger than this get a progress display
 
 
@@ -77,6 +121,14 @@ def _unwritable(output: Path) -> str | None:
     if not output.parent.is_dir():
         return f"the folder {output.parent} does not exist"
     return None
+
+
+def _same_file(output: Path, path: Path) -> bool:
+    """Whether writing `output` would overwrite the input `path` (or a file in it)."""
+    try:
+        return output.exists() and output.samefile(path)
+    except OSError:
+        return False
 
 
 def _write_report(
@@ -159,7 +211,9 @@ def validate(
     ] = ReportFormat.console,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file (required for xlsx)."),
+        typer.Option(
+            "--output", "--out", "-o", help="Write the report to this file (required for xlsx)."
+        ),
     ] = None,
     standard_version: Annotated[
         str | None,
@@ -193,10 +247,19 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print no report (unless to --output); the exit code gives the result.",
+        ),
+    ] = False,
 ) -> None:
     """Check a submission against the standard and report every problem by cell.
 
-    Exit code 0: valid (warnings allowed); 1: not valid; 2: the input could not be read.
+    Exit code 0: valid (warnings allowed); 1: not valid; 2: the input could not be read;
+    3: a fault of the tool; 4: the command was used wrongly.
     """
     from sufficiency_standard.issues import InputError
     from sufficiency_standard.validation import VALIDATION_STAGES
@@ -209,6 +272,12 @@ def validate(
             raise _fail(f"{path} does not exist")
     if output is not None and (problem := _unwritable(output)):
         raise _fail(f"cannot write the report to {output}: {problem}")
+    if output is not None and any(_same_file(output, path) for path in paths):
+        raise _fail(
+            f"--output {output} is the input itself: give the report another name, such "
+            "as marked.xlsx (your workbook is never overwritten)"
+        )
+    quiet = quiet or _QUIET
     stderr = _progress_console(paths)
     try:
         if stderr is not None:
@@ -228,14 +297,39 @@ def validate(
     except InputError as error:
         raise _fail(str(error)) from None
 
+    if quiet and output is None:
+        raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
     try:
         _write_report(report, report_format, output, paths, show_values, examples)
     except OSError as error:
         where = output or "standard output"
         raise _fail(f"cannot write the report to {where}: {error.strerror or error}") from None
-    if output and report_format is not ReportFormat.console:
+    if output and report_format is not ReportFormat.console and not quiet:
         typer.echo(f"{report.verdict()} Report written to {output}.", err=True)
     raise typer.Exit(EXIT_VALID if report.valid else EXIT_INVALID)
+
+
+@app.command()
+def explain(
+    code: Annotated[
+        str, typer.Argument(help="A rule's code, such as VALUE-CODE.", show_default=False)
+    ],
+) -> None:
+    """Explain a rule of the validator (by the code a report gives), offline."""
+    import sufficiency_standard.validation  # noqa: F401  (registers every check's rules)
+    from sufficiency_standard.catalogue import ENTRIES, explanation
+    from sufficiency_standard.check.schema_rules import declare_schema_rules
+    from sufficiency_standard.shipped import shipped_versions
+    from sufficiency_standard.standard import load_standard
+
+    for version in shipped_versions():  # the schema's own rules, of every version
+        declare_schema_rules(load_standard(version))
+    wanted = code.strip().upper()
+    if wanted not in ENTRIES:
+        close = [known for known in sorted(ENTRIES) if wanted and wanted in known]
+        hint = f" Did you mean {', '.join(close[:5])}?" if close else ""
+        raise _fail(f"there is no rule {code}.{hint} A report names each issue's code.")
+    typer.echo(explanation(wanted))
 
 
 @app.command()
@@ -260,6 +354,7 @@ def upgrade(
         Path | None,
         typer.Option(
             "--out",
+            "--output",
             "-o",
             help="Where to write the upgraded submission (default: the input's "
             "name with the version added). Never the input itself.",
@@ -298,12 +393,7 @@ def diff(
 
     Exit code 1 when the newer version's number is not bumped enough for its changes.
     """
-    from sufficiency_standard.diff import (
-        bump_is_enough,
-        compare_versions,
-        declared_bump,
-        required_bump,
-    )
+    from sufficiency_standard.diff import bump_is_enough, bump_sentence, compare_versions
     from sufficiency_standard.shipped import UnknownVersionError, resolve_version
 
     try:
@@ -311,11 +401,11 @@ def diff(
     except UnknownVersionError as error:
         raise _fail(str(error)) from None
     changes = compare_versions(old_version, new_version)
-    typer.echo(f"From {old_version} to {new_version}: {len(changes)} changes.")
+    count = "1 change" if len(changes) == 1 else f"{len(changes)} changes"
+    typer.echo(f"From {old_version} to {new_version}: {count}.")
     for change in changes:
         typer.echo(f"  {change.level:<9} {change.what}")
-    needed, declared = required_bump(changes, old_version), declared_bump(old_version, new_version)
-    typer.echo(f"Needs a {needed} version bump; {new_version} is a {declared} bump.")
+    typer.echo(bump_sentence(changes, old_version, new_version))
     if not bump_is_enough(changes, old_version, new_version):
         typer.echo("The new version number is not bumped enough for these changes.", err=True)
         raise typer.Exit(EXIT_INVALID)
@@ -327,6 +417,7 @@ def template(
         Path | None,
         typer.Option(
             "--out",
+            "--output",
             "-o",
             help="Where to write the workbook (default: "
             "sufficiency-template-<version>.xlsx in the current folder).",
@@ -354,7 +445,7 @@ def template(
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"cannot write {out}: {error.strerror or error}") from None
-    typer.echo(f"Template written to {written}.", err=True)
+    _note(f"Template written to {written}.")
 
 
 # -- mapping files, importers and pseudonymisation (issue 7) ---------------------------
@@ -370,6 +461,7 @@ app.command("report")(report)
 mapping_app = typer.Typer(
     help="Mapping files: your own sheet names, headers and codes, read as the standard's.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(mapping_app, name="mapping")
 
@@ -397,6 +489,7 @@ def mapping_init(
         Path | None,
         typer.Option(
             "--out",
+            "--output",
             "-o",
             help="Where to write the mapping (default: <file>.mapping.yaml beside it).",
             show_default=False,
@@ -420,10 +513,7 @@ def mapping_init(
     except InputError as error:
         raise _fail(str(error)) from None
     to_confirm = sum(1 for sheet in guesses for header in sheet.headers if header.how == "close")
-    typer.echo(
-        f"Mapping written to {written}: check it ({to_confirm} close matches to confirm).",
-        err=True,
-    )
+    _note(f"Mapping written to {written}: check it ({to_confirm} close matches to confirm).")
 
 
 class ImportFormat(StrEnum):
@@ -453,6 +543,7 @@ def import_files(
         Path,
         typer.Option(
             "--out",
+            "--output",
             "-o",
             help="Where to write the submission: .xlsx, .json, or a folder for CSV files.",
             show_default=False,
@@ -501,11 +592,10 @@ def import_files(
         )
     except InputError as error:
         raise _fail(str(error)) from None
-    typer.echo(result.report.render(), err=True)
-    typer.echo(
+    _note(result.report.render())
+    _note(
         f"{result.validation.verdict()} Written to {result.written}; "
-        f"import report in {result.report_path}.",
-        err=True,
+        f"import report in {result.report_path}."
     )
     raise typer.Exit(EXIT_VALID if result.validation.valid else EXIT_INVALID)
 
@@ -530,6 +620,7 @@ def pseudonymise(
         Path,
         typer.Option(
             "--out",
+            "--output",
             "-o",
             help="Where to write the shareable submission: .xlsx, .json, or a folder.",
             show_default=False,
@@ -588,10 +679,9 @@ def pseudonymise(
         raise _fail(str(error)) from None
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    typer.echo(
+    _note(
         f"{result.validation.verdict()} Written to {result.written}; "
-        f"manifest in {result.manifest_path}.",
-        err=True,
+        f"manifest in {result.manifest_path}."
     )
     raise typer.Exit(EXIT_VALID if result.validation.valid else EXIT_INVALID)
 
@@ -600,7 +690,9 @@ def pseudonymise(
 def keygen(
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="Where to write the new key.", show_default=False),
+        typer.Option(
+            "--out", "--output", "-o", help="Where to write the new key.", show_default=False
+        ),
     ],
 ) -> None:
     """Make a new secret key for pseudonymisation (32 random bytes, readable only by you).
@@ -615,7 +707,7 @@ def keygen(
         written = keygen_command(out)
     except InputError as error:
         raise _fail(str(error)) from None
-    typer.echo(f"Key written to {written}. Keep it safe and never share it.", err=True)
+    _note(f"Key written to {written}. Keep it safe and never share it.")
 
 
 # Polars' allocator (jemalloc) gives freed memory back to the system soon after it is

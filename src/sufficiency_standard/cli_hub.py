@@ -19,6 +19,7 @@ hub_app = typer.Typer(
     help="Combine LAs' submissions in a regional hub (a DuckDB file or a PostgreSQL "
     "database), with history, and export them for analysis.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 HubArgument = Annotated[
@@ -253,7 +254,10 @@ class ExportFormat(StrEnum):
 def hub_export(
     hub: HubArgument,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="A new (or empty) folder.", show_default=False)
+        Path,
+        typer.Option(
+            "--out", "--output", "-o", help="A new (or empty) folder.", show_default=False
+        ),
     ],
     la_code: Annotated[
         str | None, typer.Option("--la", help="Only this LA's rows (its own data back).")

@@ -24,7 +24,9 @@ def report(
     hub: HubArgument,
     out: Annotated[
         Path,
-        typer.Option("--out", "-o", help="The HTML report to write.", show_default=False),
+        typer.Option(
+            "--out", "--output", "-o", help="The HTML report to write.", show_default=False
+        ),
     ],
     tables: Annotated[
         Path | None,

@@ -71,6 +71,38 @@ def required_bump(changes: list[Change], old_version: str) -> Bump:
     return "minor" if worst == "addition" else "patch"
 
 
+_WHY = {
+    "breaking": "a breaking change (data valid before may not be now)",
+    "addition": "an addition",
+    "wording": "a change of wording",
+}
+
+
+def bump_sentence(changes: list[Change], old_version: str, new_version: str) -> str:
+    """Which bump the changes need and why (the change that needs it), and what the new
+    number is, in words: "is not a newer version" rather than "a none bump"."""
+    needed = required_bump(changes, old_version)
+    if needed == "none":
+        needs = "No version bump is needed: nothing changed"
+    else:
+        worst = max(changes, key=lambda c: _LEVEL_ORDER[c.level])
+        zero = (
+            " (while the standard is 0.x)"
+            if worst.level == "breaking" and needed == "minor"
+            else ""
+        )
+        needs = (
+            f"Needs a {needed} version bump{zero or ''}, because of {_WHY[worst.level]}: "
+            f"{worst.what}"
+        )
+    declared = declared_bump(old_version, new_version)
+    if declared == "none":
+        is_ = f"{new_version} is not a newer version than {old_version}"
+    else:
+        is_ = f"{new_version} is a {declared} bump"
+    return f"{needs}; {is_}."
+
+
 def bump_is_enough(changes: list[Change], old_version: str, new_version: str) -> bool:
     return (
         _BUMP_ORDER[declared_bump(old_version, new_version)]

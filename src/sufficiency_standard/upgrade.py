@@ -173,7 +173,7 @@ def upgrade(source: Path, to_version: str, out: Path | None = None) -> UpgradeRe
     header = (tables.pop("submission", None) or [{}])[0]
     result = UpgradeResult(origin, target, out, tabular_input=source.suffix.lower() != ".json")
     for issue in submission.issues:
-        if issue.code in ("COLUMN-UNKNOWN", "SHEET-UNKNOWN"):
+        if issue.code in ("COLUMN-UNKNOWN", "SHEET-UNKNOWN", "PERSONAL-COLUMN", "PERSONAL-VALUES"):
             result.not_carried.append(
                 Change(issue.table or "", issue.field or "", [], issue.message)
             )

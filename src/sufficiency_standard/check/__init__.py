@@ -18,7 +18,12 @@ from sufficiency_standard.check.links import Links
 from sufficiency_standard.check.rules import RuleContext, rules_of
 from sufficiency_standard.check.schema_rules import check_schema_rules, declare_schema_rules
 from sufficiency_standard.check.values import TypedTable, type_table
-from sufficiency_standard.issues import Issue
+from sufficiency_standard.issues import Issue, Severity
+from sufficiency_standard.personal_data import (
+    not_pseudonymised_issue,
+    personal_field_issues,
+    raw_identifiers,
+)
 from sufficiency_standard.read.source import SourceSubmission
 from sufficiency_standard.standard import Standard
 
@@ -35,8 +40,13 @@ def check_submission(
     declare_schema_rules(standard)
     issues: list[Issue] = []
     typed: dict[str, TypedTable] = {}
+    personal: list[Issue] = []
+    raw_ids = []
     for table in standard.tables:
-        typed[table.name], found = type_table(table, submission.take(table.name))
+        source = submission.take(table.name)
+        personal += personal_field_issues(table, source)
+        raw_ids += raw_identifiers(table, source)
+        typed[table.name], found = type_table(table, source)
         if not keep_text:
             typed[table.name].release_text()
         issues.extend(found)
@@ -58,6 +68,19 @@ def check_submission(
     with ThreadPoolExecutor(max_workers=2) as pool:
         for found in pool.map(lambda check: list(check()), checks):
             issues.extend(found)
+    if not any(i.severity is Severity.ERROR for i in issues) and not personal:
+        # Only once it is otherwise ready to send: until then the errors come first.
+        issues += not_pseudonymised_issue(raw_ids)
+    if personal:
+        # A full date of birth or postcode is reported as personal data, not also as
+        # a value in the wrong form.
+        places = {(i.table, i.field, i.row, i.path) for i in personal}
+        issues = [
+            i
+            for i in issues
+            if i.code != "VALUE-PATTERN" or (i.table, i.field, i.row, i.path) not in places
+        ]
+        issues += personal
     return issues, typed
 
 

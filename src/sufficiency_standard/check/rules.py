@@ -267,8 +267,9 @@ def _with_birth_month(context: RuleContext, table_name: str) -> pl.DataFrame:
         E,
         "rule",
         "Child 26 or older",
-        "{field_title} ({date_value}) is after the child turned {limit} (born "
-        "{born_text}); the standard covers children and young people under {limit}.",
+        "{field_title} ({date_value}) is after the child turned {limit}; the standard "
+        "covers children and young people under {limit}. Check the date and the "
+        "child's month of birth.",
         fields=("birth_month",),
     )
 )
@@ -306,10 +307,7 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> list[
                 wrong = pl.col(name) < pl.col("__born")
             else:
                 wrong = pl.col(name) >= pl.col("__too_old")
-            # The birth year as a number: a month such as 0000-01 has no Python date.
-            rows = joined.filter(wrong.fill_null(False)).select(
-                ROW_INDEX, name, pl.col("__born").dt.year()
-            )
+            rows = joined.filter(wrong.fill_null(False)).select(ROW_INDEX, name)
             dates = _shown_dates(rows.get_column(name))
             issues += row_issues(
                 code,
@@ -321,10 +319,6 @@ def _age_check(context: RuleContext, code: str, older_than: int | None) -> list[
                 field_title=table.table.field(name).title,
                 date_value=dates,
                 limit=older_than,
-                born_text=[
-                    "" if born is None else f"in {born:04d}"
-                    for born in rows.get_column("__born").to_list()
-                ],
             )
     return issues
 

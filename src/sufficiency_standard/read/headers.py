@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from sufficiency_standard.catalogue import make_issue
 from sufficiency_standard.issues import Issue, Location
+from sufficiency_standard.personal_data import personal_header
 from sufficiency_standard.standard import Field, Standard, Table
 
 HEADER_SEARCH_ROWS = 20  # title and instruction rows above the header are skipped
@@ -187,6 +188,7 @@ class HeaderLayout:
 
     columns: dict[str, int] = field(default_factory=dict)  # field name -> 0-based column
     headerless: list[int] = field(default_factory=list)  # columns with a blank header
+    unknown: list[int] = field(default_factory=list)  # columns the standard does not know
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -261,6 +263,19 @@ def map_header(
                 )
             )
     for index in sorted(unknown):
+        if what := personal_header(header[index] or ""):
+            layout.issues.append(
+                make_issue(
+                    "PERSONAL-COLUMN",
+                    where(index),
+                    column=column_letter(index),
+                    header=shown_header(header[index] or ""),
+                    source=source,
+                    what=what,
+                )
+            )
+            continue
+        layout.unknown.append(index)
         layout.issues.append(
             make_issue(
                 "COLUMN-UNKNOWN",

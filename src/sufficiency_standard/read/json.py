@@ -30,6 +30,7 @@ import polars as pl
 
 from sufficiency_standard.catalogue import make_issue
 from sufficiency_standard.issues import InputError, Issue, Location
+from sufficiency_standard.personal_data import personal_header
 from sufficiency_standard.read.encoding import decode_text
 from sufficiency_standard.read.found import Found, GivenTable
 from sufficiency_standard.read.source import SourceTable
@@ -153,13 +154,12 @@ def read_document(
             )
         else:
             found.issues.append(
-                make_issue(
-                    "COLUMN-UNKNOWN",
+                _unknown_key(
+                    key,
                     Location(table=top.name, path=f"/{_escaped(key)}", source=name),
-                    column=f'"{key}"',
-                    header=f"at /{_escaped(key)}",
-                    source=name,
-                    table=top.name,
+                    f"at /{_escaped(key)}",
+                    name,
+                    top.name,
                 )
             )
     top_table = _frame_table(top, [top_row], "", name, found.issues if json_types else None)
@@ -211,15 +211,25 @@ def _report_unknown_keys(
         path = f"{pointer}/{first[key]}/{_escaped(key)}"
         rows_text = "1 row" if counts[key] == 1 else f"{counts[key]:,} rows"
         found.issues.append(
-            make_issue(
-                "COLUMN-UNKNOWN",
+            _unknown_key(
+                key,
                 Location(table=table.name, path=path, source=source),
-                column=f'"{key}"',
-                header=f"in {rows_text}, first at {path}",
-                source=source,
-                table=table.name,
+                f"in {rows_text}, first at {path}",
+                source,
+                table.name,
             )
         )
+
+
+def _unknown_key(key: str, where: Location, header: str, source: str, table: str) -> Issue:
+    """A key the standard does not know: an error when it names personal data."""
+    if what := personal_header(key):
+        return make_issue(
+            "PERSONAL-COLUMN", where, column=f'"{key}"', header=header, source=source, what=what
+        )
+    return make_issue(
+        "COLUMN-UNKNOWN", where, column=f'"{key}"', header=header, source=source, table=table
+    )
 
 
 def _frame_table(

@@ -13,7 +13,8 @@ import polars as pl
 
 from sufficiency_standard.catalogue import make_issue
 from sufficiency_standard.issues import Issue, Location
-from sufficiency_standard.read.headers import FieldMatcher, column_letter, map_header
+from sufficiency_standard.personal_data import unknown_column_values
+from sufficiency_standard.read.headers import FieldMatcher, column_letter, map_header, shown_header
 from sufficiency_standard.read.source import InputKind, SourceTable
 from sufficiency_standard.standard import Table
 
@@ -115,6 +116,26 @@ def build_table(
                     ),
                     column=letter,
                     source=source,
+                )
+            )
+
+    for index in layout.unknown:  # a column it does not know may still hold personal data
+        if found := unknown_column_values(kept[raw_column(index)]):
+            letter = column_letter(index)
+            issues.append(
+                make_issue(
+                    "PERSONAL-VALUES",
+                    Location(
+                        table=table.name,
+                        row=header_row,
+                        cell=f"{letter}{header_row}",
+                        source=source,
+                    ),
+                    column=letter,
+                    header=shown_header(header[index] or ""),
+                    source=source,
+                    what=found[0],
+                    count="1 value" if found[1] == 1 else f"{found[1]:,} values",
                 )
             )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sufficiency_standard.catalogue import ENTRIES
+from sufficiency_standard.catalogue import ENTRIES, explanation
 from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import Issue
 from sufficiency_standard.report.model import Report
@@ -20,6 +20,11 @@ th{background:#f3f2f1}.error{color:#d4351c}.warning{color:#8a6d00}.information{c
 code{font-family:ui-monospace,Consolas,monospace}details{margin:.5rem 0}summary{cursor:pointer}
 .counts span{display:inline-block;margin-right:1.5rem;font-weight:600}
 """
+
+
+def _count(number: int, noun: str) -> str:
+    """ "1 error", "2 errors": a count with its noun in the right form."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def _where(issue: Issue) -> str:
@@ -53,9 +58,9 @@ def render_html(
         f"Checked against version {escape(report.standard.version)}: "
         f"{escape(report.standard.reason)}.</div>",
         '<p class="counts">'
-        f'<span class="error">{counts["error"]:,} errors</span>'
-        f'<span class="warning">{counts["warning"]:,} warnings</span>'
-        f'<span class="information">{counts["information"]:,} notes</span></p>',
+        f'<span class="error">{_count(counts["error"], "error")}</span>'
+        f'<span class="warning">{_count(counts["warning"], "warning")}</span>'
+        f'<span class="information">{_count(counts["information"], "note")}</span></p>',
     ]
     if report.rows:
         out.append("<table><tr><th>Table</th><th>Rows</th></tr>")
@@ -86,8 +91,10 @@ def render_html(
                 "kind, not listed here: the JSON report (<code>--format json</code>) and "
                 "the workbook report (<code>--format xlsx</code>) list every one.</td></tr>"
             )
+        # The rule's explanation inline: the report is read where the docs may not open.
         out.append(
-            f'</table><p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
+            f'</table><pre class="explain">{escape(explanation(code))}</pre>'
+            f'<p><a href="{escape(entry.docs_url)}">How to fix {escape(code)}</a></p>'
         )
         out.append("</details>")
     out.append("</body></html>")
