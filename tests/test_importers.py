@@ -68,11 +68,11 @@ def test_903_children_have_month_of_birth_sex_ethnicity_and_uasc(from_903):
 
 
 def test_903_episodes_in_one_home_are_one_placement(from_903):
-    first, second = placements_of(from_903[0], "L0012345")
-    # S then L in the same home: one placement; T with a new PLACE code: a new one
-    assert (first["start_date"], first["end_date"]) == (dt.date(2023, 6, 1), dt.date(2024, 9, 1))
-    assert first["end_reason"] == "PLACE"
-    assert (second["place_code"], second["end_date"]) == ("U4", None)
+    (only,) = placements_of(from_903[0], "L0012345")
+    # S then L in the same home, then T (the same carers) with a new PLACE code of the
+    # same type (U6 -> U4): one home, so one placement, still open.
+    assert (only["start_date"], only["end_date"]) == (dt.date(2023, 6, 1), None)
+    assert (only["place_code"], only["placement_type"]) == ("U6", "Foster")
     # a missing postcode in a later episode does not split the placement
     (only,) = placements_of(from_903[0], "L0045678")
     assert only["placement_location"] == "TA1 2"

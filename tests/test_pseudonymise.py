@@ -243,7 +243,9 @@ def test_from_903_to_a_valid_pseudonymised_submission_in_three_steps(tmp_path, k
     ]
     costs = workbook["costs"]
     cost_header = [cell.value for cell in costs[1]]
-    for number, placement in enumerate(r for r in rows if r["place_code"] in ("K2", "U4")):
+    # U6 -> U4 with the same carers (RNE T) is one foster placement, coded U6.
+    foster_or_home = ("K2", "U4", "U6")
+    for number, placement in enumerate(r for r in rows if r["place_code"] in foster_or_home):
         values = {
             "cost_id": f"K{number}",
             "placement_id": placement["placement_id"],

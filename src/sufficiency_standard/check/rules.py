@@ -584,7 +584,7 @@ for _parts in _COST_PARTS:
         "rule",
         "A child's placements overlap",
         "This placement starts on {start}, before the child's previous placement "
-        "ended ({previous_end}). A child's placements must not overlap, except "
+        "{previous_end}. A child's placements must not overlap, except "
         "temporary moves (SSDA903 T codes).",
         fields=("child_id", "start_date", "end_date", "place_code"),
         tables=("placements",),
@@ -597,7 +597,10 @@ def placements_do_not_overlap(context: RuleContext) -> list[Issue]:
     temporary = [code for code in _codes(placements, "place_code") if code.startswith("T")]
     ordered = (
         placements.frame.select(ROW_INDEX, "child_id", "start_date", "end_date", "place_code")
-        .with_columns(context.target_rows("placements", "child_id").alias("__child_row"))
+        .with_columns(
+            context.target_rows("placements", "child_id").alias("__child_row"),
+            pl.col("end_date").is_null().alias("__open"),
+        )
         .filter(
             pl.lit(placements.readable(("start_date", "end_date", "place_code")))
             & pl.col("child_id").is_not_null()
@@ -613,7 +616,17 @@ def placements_do_not_overlap(context: RuleContext) -> list[Issue]:
             group=pl.col("__child_row"),
         )
     )
+    ordered = ordered.with_columns(pl.col("__open").shift(1).alias("__previous_open"))
     clash = ordered.filter((pl.col("start_date") < pl.col("__previous_end")).fill_null(False))
+    # An open placement has not ended: say it is open, not that it ended at the extract.
+    previous_end = [
+        "is still open (it has no end date)" if still_open else f"ended ({shown})"
+        for still_open, shown in zip(
+            clash.get_column("__previous_open").to_list(),
+            _shown_dates(clash.get_column("__previous_end")),
+            strict=True,
+        )
+    ]
     return row_issues(
         "PLC-OVERLAP",
         placements,
@@ -623,7 +636,7 @@ def placements_do_not_overlap(context: RuleContext) -> list[Issue]:
             placements, "end_date", clash.get_column("__previous_row").to_list()
         ),
         start=_shown_dates(clash.get_column("start_date")),
-        previous_end=_shown_dates(clash.get_column("__previous_end")),
+        previous_end=previous_end,
     )
 
 

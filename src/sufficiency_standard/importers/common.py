@@ -307,11 +307,27 @@ _LEADING_WORD = re.compile(r"\s*([A-Za-z0-9_]+)")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d")
 
 
+# Two-digit years (05/05/19, as some case management systems export): 00 to 69 are read
+# as 2000 to 2069 and 70 to 99 as 1970 to 1999. No child in care was born before 1970
+# and no return runs past 2069, so every date a 903 or census holds reads right.
+TWO_DIGIT_YEAR_PIVOT = 70
+_SHORT_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$")
+
+
 def parse_date(text: str | None) -> dt.date | None:
-    """A date written day first or as ISO (a time after it is ignored); None otherwise."""
+    """A date written day first (with a four- or two-digit year, see
+    `TWO_DIGIT_YEAR_PIVOT`) or as ISO (a time after it is ignored); None otherwise."""
     if not text:
         return None
     text = text.strip().split(" ")[0].split("T")[0]
+    short = _SHORT_DATE.match(text)
+    if short:
+        day, month, year = (int(part) for part in short.groups())
+        year += 2000 if year < TWO_DIGIT_YEAR_PIVOT else 1900
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
     for form in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, form).date()

@@ -27,13 +27,15 @@ ownership comes from the standard's OwnershipEnum (its ssda903_code annotations)
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Unpack
 
 from sufficiency_standard.importers.common import (
+    Grid,
     ImportOptions,
     ImportOutput,
     RowNotes,
@@ -49,7 +51,8 @@ from sufficiency_standard.importers.common import (
 )
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.postcodes import compact_postcode
-from sufficiency_standard.standard import Standard, load_standard
+from sufficiency_standard.read.headers import HEADER_SEARCH_ROWS, first_line, normalise
+from sufficiency_standard.standard import CodeValue, Standard, load_standard
 
 HEADER_COLUMNS = {
     name: named(name) for name in ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
@@ -73,10 +76,32 @@ EPISODE_COLUMNS = {
     )
 }
 UASC_COLUMNS = {name: named(name) for name in ("CHILD", "SEX", "DOB", "DUC")}
+LA_COLUMNS = {"LA": named("LA", "LA_CODE", "LA code", "Local authority")}
+
+# The other tables of a 903 return, known by a column only they have: the standard
+# holds none of what they record, so a folder's copy of them is named in the report
+# and left out rather than mistaken for the header.
+_OTHER_TABLES: dict[str, tuple[str, str]] = {
+    "MIS_START": ("missing", "episodes of being missing or away from placement"),
+    "MISSING": ("missing", "episodes of being missing or away from placement"),
+    "SDQ_SCORE": ("OC2", "outcomes of children looked after for a year (health, offending)"),
+    "HEALTH_CHECK": ("OC2", "outcomes of children looked after for a year (health, offending)"),
+    "IN_TOUCH": ("OC3", "care leavers' activity and accommodation"),
+    "DATE_INT": ("AD1", "adoption decisions and adopters"),
+    "DATE_PLACED": ("placed for adoption", "decisions to place for adoption"),
+    "REVIEW_CODE": ("reviews", "reviews and participation"),
+    "REVIEW": ("reviews", "reviews and participation"),
+    "PREV_PERM": ("previous permanence", "permanence before care"),
+    "SW_DECOM": ("social worker episodes", "social worker episodes"),
+    "SW_ID": ("social worker episodes", "social worker episodes"),
+}
+_RNE_CODES = ("S", "L", "P", "T", "U", "B")  # 903 reason for new episode
+_FILE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
 
 # Header SEX: 1 and 2 in returns before 2024/25, M, F and U from then on.
 _SEX = {"1": "M", "2": "F", "m": "M", "f": "F", "u": "U"}
 _SAME_CARERS = ("L", "T", "U")  # RNE: legal status only, or placement with the same carers
+_CARERS_KEPT = ("T", "U")  # RNE: a change of placement with the same carers
 _STARTED = "S"
 _NO_URN = "XXXXXXX"  # the 903's URN for a placement that has none
 _ENDED_CARE = "E"  # REC codes for ceasing to be looked after start with E
@@ -85,6 +110,7 @@ _TEMPORARY = re.compile(r"^T[0-9]$")
 _SETTING_TYPE = {
     "K1": "Secure children's home",
     "K2": "Children's home",
+    "K3": "Supported accommodation",
     "H5": "Supported accommodation",
 }
 _FALLBACK_TYPE = "Other"
@@ -134,9 +160,11 @@ class Episode:
 
 @dataclass
 class Run:
-    """The episodes of one placement."""
+    """The episodes of one placement; `same_carers` are those joined because the 903 says
+    the carers stayed the same (RNE T or U) though PLACE, URN or postcode changed."""
 
     episodes: list[Episode] = field(default_factory=list)
+    same_carers: list[Episode] = field(default_factory=list)
 
     @property
     def first(self) -> Episode:
@@ -147,8 +175,15 @@ class Run:
         return self.episodes[-1]
 
 
-def runs_of(episodes: Sequence[Episode]) -> list[Run]:
-    """One child's episodes, in DECOM order, grouped into placements (see the module's rule)."""
+def runs_of(
+    episodes: Sequence[Episode], same_kind: Callable[[str, str], bool] | None = None
+) -> list[Run]:
+    """One child's episodes, in DECOM order, grouped into placements (see the module's rule).
+
+    `same_kind(place, place)` says whether two PLACE codes are one type of placement: an
+    episode with the same carers (RNE T or U) in a home of the same type continues the
+    placement even when PLACE, URN or postcode changed (a U6 -> U4 change is no move).
+    """
     runs: list[Run] = []
     current: Run | None = None
     previous: Episode | None = None
@@ -159,14 +194,24 @@ def runs_of(episodes: Sequence[Episode]) -> list[Run]:
             continue
         follows = previous is not None and previous.dec == episode.decom
         returning = previous is not None and previous.temporary
+        joins = current is not None and follows and episode.rne != _STARTED
         if (
-            current is not None
-            and follows
-            and episode.rne != _STARTED
+            joins
+            and current is not None
             and current.last.same_home(episode)
             and (episode.rne in _SAME_CARERS or returning)
         ):
             current.episodes.append(episode)
+        elif (
+            joins
+            and current is not None
+            and not returning
+            and episode.rne in _CARERS_KEPT
+            and same_kind is not None
+            and same_kind(current.last.place, episode.place)
+        ):
+            current.episodes.append(episode)
+            current.same_carers.append(episode)
         else:
             current = Run([episode])
             runs.append(current)
@@ -196,33 +241,81 @@ class _Files:
     header: Table | None = None
     episodes: Table | None = None
     uasc: Table | None = None
+    # The other 903 tables found (a whole return's folder): the file, what the table is,
+    # what it records and its number of rows, for the import report.
+    left: list[tuple[str, str, str, int]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files in a folder that are no 903 table
 
     @property
     def given(self) -> list[Table]:
         return [t for t in (self.header, self.episodes, self.uasc) if t is not None]
 
 
+def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Each file given, and each file of a folder given (True: found in a folder)."""
+    files: list[tuple[Path, bool]] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _FILE_SUFFIXES
+            )
+            if not inside:
+                raise InputError(f"{path} holds no CSV file or workbook to import.")
+            files += [(p, True) for p in inside]
+        else:
+            files.append((path, False))
+    return files
+
+
+def _kind_of(grid: Grid) -> tuple[str, Table | None]:
+    """Which 903 table a grid is, by its columns: episodes, uasc, header, another 903
+    table's name, or "" when it is none."""
+    episodes = find_table(grid, EPISODE_COLUMNS)
+    if episodes is not None and {"DECOM", "PLACE"} <= set(episodes.columns):
+        return "episodes", episodes
+    names = {
+        normalise(first_line(cell))
+        for row in grid.rows[:HEADER_SEARCH_ROWS]
+        for cell in row
+        if cell
+    }
+    for column, (kind, _) in _OTHER_TABLES.items():
+        if normalise(column) in names:
+            return kind, None
+    uasc = find_table(grid, UASC_COLUMNS)
+    if uasc is not None and "DUC" in uasc.columns:
+        return "uasc", uasc
+    header = find_table(grid, HEADER_COLUMNS)
+    if header is not None and "CHILD" in header.columns and len(header.columns) > 1:
+        return "header", header
+    return "", None
+
+
 def _find_files(paths: Sequence[Path]) -> _Files:
     files = _Files()
-    for path in paths:
+    descriptions = {kind: what for kind, what in _OTHER_TABLES.values()}
+    for path, in_folder in _expand(paths):
         for grid in read_grids(path):
-            episodes = find_table(grid, EPISODE_COLUMNS)
-            if episodes is not None and {"DECOM", "PLACE"} <= set(episodes.columns):
-                kind, table = "episodes", episodes
-            else:
-                uasc = find_table(grid, UASC_COLUMNS)
-                header = find_table(grid, HEADER_COLUMNS)
-                if uasc is not None and "DUC" in uasc.columns:
-                    kind, table = "uasc", uasc
-                elif header is not None and "CHILD" in header.columns and len(header.columns) > 1:
-                    kind, table = "header", header
-                else:
-                    raise InputError(
-                        f"{grid.name} is not a 903 header, episodes or UASC table: its "
-                        "headers do not include CHILD with DOB, DECOM or DUC."
-                    )
-            if getattr(files, kind) is not None:
-                raise InputError(f"Two 903 {kind} tables were given: give each once.")
+            kind, table = _kind_of(grid)
+            if not kind:
+                if in_folder:
+                    files.skipped.append(grid.name)
+                    continue
+                raise InputError(
+                    f"{grid.name} is not a 903 table: its headers do not include CHILD with "
+                    "DOB, DECOM or DUC, nor the columns of another 903 table."
+                )
+            if table is None:
+                rows = sum(1 for row in grid.rows[1:] if any(row))
+                files.left.append((grid.name, kind, descriptions[kind], rows))
+                continue
+            _one_la(table)
+            given = getattr(files, kind)
+            if given is not None:
+                raise InputError(
+                    f"Two 903 {kind} tables were given ({given.grid.name} and {grid.name}): "
+                    "a submission is one LA's return for one year, so give each table once."
+                )
             setattr(files, kind, table)
     if files.episodes is None:
         raise InputError(
@@ -231,8 +324,24 @@ def _find_files(paths: Sequence[Path]) -> _Files:
     return files
 
 
+def _one_la(table: Table) -> None:
+    """Refuse a table whose LA column names several LAs: a submission is one LA's, and
+    merging them would count one LA's children as another's."""
+    la = find_table(table.grid, LA_COLUMNS)
+    if la is None or "LA" not in la.columns or la.header_row != table.header_row:
+        return
+    names = sorted({(la.value(cells, "LA") or "").strip() for _, cells in la.body} - {""})
+    if len(names) > 1:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise InputError(
+            f"{table.grid.name}: column LA holds {len(names)} LAs ({shown}). A submission is "
+            "one LA's: split the file by LA and import each LA's rows on its own."
+        )
+
+
 def import_ssda903(paths: Sequence[str | Path], **options: Unpack[ImportOptions]) -> ImportOutput:
-    """Build a submission from 903 header, episodes and (optionally) UASC files."""
+    """Build a submission from 903 files (header, episodes and optionally UASC), or from a
+    folder holding a whole 903 return: its other tables are named in the report."""
     standard = load_standard(options.get("standard_version"))
     files = _find_files([Path(p) for p in paths])
     return _Ssda903(standard, files, options).build()
@@ -252,7 +361,8 @@ class _Ssda903(SubmissionBuilder):
         self.episodes_table = files.episodes
         self.ethnicities = standard_codes(standard, "children", "ethnicity")
         self.sexes = set(standard_codes(standard, "children", "sex").values())
-        self.place_codes = set(standard_codes(standard, "placements", "place_code").values())
+        place_list = standard.table("placements").field("place_code").code_list
+        self.place_codes = {v.value: v for v in (place_list.values if place_list else ())}
         self.end_reasons = standard_codes(standard, "placements", "end_reason")
         self.ownership = _ownership_by_903_code(standard)
         self.setting_types = set(standard_codes(standard, "settings", "setting_type").values())
@@ -260,10 +370,21 @@ class _Ssda903(SubmissionBuilder):
     def build(self) -> ImportOutput:
         for table in self.files.given:
             self._note_left_out(table)
-        episodes = self._episodes()
-        dates = [d for e in episodes for d in (e.decom, e.dec) if d is not None]
+        for name, kind, what, rows in self.files.left:
+            self.report.add(
+                "not carried",
+                f"the 903 {kind} table ({what}): the standard holds none of it.",
+                source=name,
+                count=max(rows, 1),
+            )
+        for name in self.files.skipped:
+            self.report.add(
+                "not carried", "the file in the folder is not a 903 table.", source=name
+            )
         extract = self.extract_date()
-        start, end = self._collection_year(dates, extract)
+        episodes = self._episodes(extract)
+        start, end = self._collection_year(episodes, extract)
+        self.period = (start, end)
         la_code = self.options.get("la_code")
         self.need_la_code(
             la_code, "the 903 files do not name the LA: give its GSS code (--la-code)."
@@ -273,8 +394,9 @@ class _Ssda903(SubmissionBuilder):
         for episode in episodes:
             by_child.setdefault(episode.child, []).append(episode)
         for child, child_episodes in by_child.items():
-            for run in runs_of(child_episodes):
+            for run in runs_of(child_episodes, self._same_kind):
                 self._add_placement(child, run)
+        self._note_outside_period(episodes, start, end)
         return self.finish(la_code, start, end, extract, source_system="SSDA903 return")
 
     def _note_left_out(self, table: Table) -> None:
@@ -291,8 +413,9 @@ class _Ssda903(SubmissionBuilder):
             table, "not a column of the 903 table, so the importer does not know what it holds."
         )
 
-    def _episodes(self) -> list[Episode]:
-        episodes = []
+    def _episodes(self, extract: dt.date) -> list[Episode]:
+        episodes: list[Episode] = []
+        unreadable_end: list[tuple[Episode, SourceRow]] = []
         for row in self.rows_of(self.episodes_table):
             child = row.text("CHILD")
             decom = parse_date(row.value("DECOM"))
@@ -302,52 +425,118 @@ class _Ssda903(SubmissionBuilder):
                 continue
             dec_text = row.value("DEC")
             dec = parse_date(dec_text)
-            if dec_text and dec is None:
+            rne = row.text("RNE").upper()
+            if rne and rne not in _RNE_CODES:
                 row.note(
                     "not carried",
-                    "DEC does not read as a date; the episode is read as open.",
-                    "placements.end_date",
+                    f"RNE is not a 903 reason for new episode ({', '.join(_RNE_CODES)}), so "
+                    "the episode is read as a change of placement (P).",
+                    "placements",
+                    rne,
                 )
             postcode = row.value("PL_POST")
             urn = row.text("URN").upper() or None
-            episodes.append(
-                Episode(
-                    row=row.row_number,
-                    child=child,
-                    decom=decom,
-                    rne=row.text("RNE").upper(),
-                    place=row.text("PLACE").upper(),
-                    provider=row.text("PLACE_PROVIDER").upper(),
-                    dec=dec,
-                    rec=row.text("REC").upper(),
-                    reason=row.text("REASON_PLACE_CHANGE"),
-                    postcode=compact_postcode(postcode) if postcode else None,
-                    urn=None if urn == _NO_URN else urn,
-                )
+            episode = Episode(
+                row=row.row_number,
+                child=child,
+                decom=decom,
+                rne=rne,
+                place=row.text("PLACE").upper(),
+                provider=row.text("PLACE_PROVIDER").upper(),
+                dec=dec,
+                rec=row.text("REC").upper(),
+                reason=row.text("REASON_PLACE_CHANGE"),
+                postcode=compact_postcode(postcode) if postcode else None,
+                urn=None if urn == _NO_URN else urn,
             )
+            episodes.append(episode)
+            if dec_text and dec is None:
+                unreadable_end.append((episode, row))
         episodes.sort(key=lambda e: (e.child, e.decom, e.row))
-        return episodes
+        return self._end_unreadable(episodes, unreadable_end)
 
-    def _collection_year(self, dates: list[dt.date], extract: dt.date) -> tuple[dt.date, dt.date]:
-        """The 903 collection year (1 April to 31 March) of the latest date, cut at the
-        extract, unless the options give the period."""
-        latest = max(dates, default=extract)
-        year_end = dt.date(latest.year + (latest.month >= 4), 3, 31)
+    def _end_unreadable(
+        self, episodes: list[Episode], unreadable: list[tuple[Episode, SourceRow]]
+    ) -> list[Episode]:
+        """An episode whose DEC does not read as a date did end (a blank DEC is an open
+        one): it ends when the child's next episode starts, and the last episode of a
+        child is left out. Read as open, one bad cell would overlap every later episode."""
+        if not unreadable:
+            return episodes
+        following = {
+            id(episode): after
+            for episode, after in itertools.pairwise(episodes)
+            if after.child == episode.child
+        }
+        dropped: set[int] = set()
+        for episode, row in unreadable:
+            after = following.get(id(episode))
+            if after is not None:
+                episode.dec = after.decom
+                row.note(
+                    "derived",
+                    "DEC does not read as a date, so the episode ends when the child's next "
+                    "episode starts (its DECOM).",
+                    "placements.end_date",
+                    row.value("DEC"),
+                )
+            else:
+                dropped.add(id(episode))
+                row.note(
+                    "not carried",
+                    "DEC does not read as a date and no later episode of the child says when "
+                    "it ended, so the episode was left out rather than read as open.",
+                    "placements.end_date",
+                    row.value("DEC"),
+                )
+        return [e for e in episodes if id(e) not in dropped]
+
+    def _collection_year(
+        self, episodes: list[Episode], extract: dt.date
+    ) -> tuple[dt.date, dt.date]:
+        """The 903 collection year (1 April to 31 March) most episodes are live in, cut at
+        the extract, unless the options give the period.
+
+        A 903 return covers one collection year, so its year is the one most episodes
+        overlap (the later on a tie): a stray date a year out moves nothing.
+        """
         period_end = self.options.get("period_end")
+        period_start = self.options.get("period_start")
+        year_end = _busiest_year_end(episodes, extract)
         if period_end is None:
             period_end = min(year_end, extract)
             self.note_option(
                 "derived",
                 "period_end",
-                "the period ends with the 903 collection year of the latest date in the episodes "
-                "(or on the extract date, if earlier).",
+                "the period ends with the 903 collection year most episodes are live in "
+                f"({year_end.year - 1}/{year_end:%y}), or on the extract date if earlier.",
             )
-        period_start = self.options.get("period_start")
         if period_start is None:
-            period_start = dt.date(year_end.year - 1, 4, 1)
+            period_start = dt.date(period_end.year - (period_end.month < 4), 4, 1)
             reason = "the period starts on 1 April of that collection year."
             self.note_option("derived", "period_start", reason)
         return period_start, period_end
+
+    def _note_outside_period(self, episodes: list[Episode], start: dt.date, end: dt.date) -> None:
+        """Say so when most episodes are not live in the period: the files are of another
+        year than the period given, or the dates are wrong."""
+        outside = [e for e in episodes if e.decom > end or (e.dec is not None and e.dec < start)]
+        if episodes and len(outside) * 2 > len(episodes):
+            self.report.add(
+                "not filled",
+                f"{len(outside)} of {len(episodes)} episodes are not live in the period "
+                f"({start} to {end}): check the period given, or that the files are of "
+                "that collection year.",
+                source=self.episodes_table.grid.name,
+                target="submission.period_start",
+            )
+
+    def _same_kind(self, first: str, second: str) -> bool:
+        """Two PLACE codes the standard ties to one type of placement (so the same carers
+        in both are one home)."""
+        one = placement_type_for(first, self.standard)
+        other = placement_type_for(second, self.standard)
+        return bool(one[1]) and len(one[1]) == 1 and one[1] == other[1]
 
     def _add_children(self, episodes: list[Episode], period_end: dt.date) -> None:
         """The children of the header file, then those only the episodes name."""
@@ -363,7 +552,7 @@ class _Ssda903(SubmissionBuilder):
                 self.report.add(
                     "not carried",
                     "the child has episodes but no row in a header file, so only the ID is known.",
-                    source="episodes",
+                    source=self.episodes_table.grid.name,
                     target="children",
                     row=episode.row,
                 )
@@ -416,6 +605,15 @@ class _Ssda903(SubmissionBuilder):
                 "placements",
                 f"rows {rows}",
             )
+        for episode in run.same_carers:
+            RowNotes(self.report, source, episode.row).note(
+                "derived",
+                "the carers stayed the same (RNE T or U) though PLACE, URN or postcode changed,"
+                " so the episode continues the placement: one home, not a move. The placement"
+                " keeps its first episode's PLACE code and setting.",
+                "placements",
+                f"{first.place} -> {episode.place}",
+            )
         self._place_type(placement, first.place, at_first)
         provider_id = self.provider(
             *_placeholder_provider(first.provider), ownership=self.ownership.get(first.provider)
@@ -448,7 +646,8 @@ class _Ssda903(SubmissionBuilder):
 
     def _place_type(self, placement: dict[str, Any], place: str, at: RowNotes) -> None:
         """PLACE, and the placement type the standard's rules tie it to."""
-        if place not in self.place_codes:
+        code = self.place_codes.get(place)
+        if code is None:
             at.note(
                 "not filled",
                 "PLACE is not a 903 placement code, so the placement type is not known.",
@@ -456,6 +655,7 @@ class _Ssda903(SubmissionBuilder):
                 place or "(blank)",
             )
             return
+        self._note_code_year(code, at)
         placement["place_code"] = place
         placement_type, allowed = placement_type_for(place, self.standard)
         if not allowed:
@@ -477,6 +677,31 @@ class _Ssda903(SubmissionBuilder):
             )
         placement["placement_type"] = placement_type
 
+    def _note_code_year(self, code: CodeValue, at: RowNotes) -> None:
+        """A PLACE code used outside the collection years the schema gives it
+        (in_force_from, in_force_until): carried, with a note to check it."""
+        start, end = self.period
+        until = dt.date.fromisoformat(code.in_force_until) if code.in_force_until else None
+        since = dt.date.fromisoformat(code.in_force_from) if code.in_force_from else None
+        if until is not None and start > until:
+            at.note(
+                "derived",
+                f"PLACE {code.value} was retired after {until.year - 1}/{until:%y} (the last "
+                "day it may be used is "
+                f"{until}); it was carried as given, but a return for this period should "
+                "use a current code.",
+                "placements.place_code",
+                code.value,
+            )
+        elif since is not None and end < since:
+            at.note(
+                "derived",
+                f"PLACE {code.value} is used from {since.year}/{since.year + 1 - 2000} "
+                f"({since}); it was carried as given, but it was not a code in this period.",
+                "placements.place_code",
+                code.value,
+            )
+
     def _end_reason(self, placement: dict[str, Any], last: Episode, at: RowNotes) -> None:
         """How the placement ended: REASON_PLACE_CHANGE, or what REC or a temporary move
         implies when the 903 records no reason."""
@@ -494,8 +719,9 @@ class _Ssda903(SubmissionBuilder):
             placement["end_reason"] = _LEFT_CARE
             at.note(
                 "derived",
-                f"the child left care (REC {last.rec}), so {_LEFT_CARE} was written.",
+                f"the child left care (REC E...), so {_LEFT_CARE} was written.",
                 "placements.end_reason",
+                last.rec,
             )
         elif last.temporary:
             placement["end_reason"] = _OTHER_REASON
@@ -511,6 +737,24 @@ class _Ssda903(SubmissionBuilder):
                 "the placement ended but REASON_PLACE_CHANGE is blank.",
                 "placements.end_reason",
             )
+
+
+def _busiest_year_end(episodes: Sequence[Episode], extract: dt.date) -> dt.date:
+    """The 31 March ending the collection year most episodes are live in (the later on
+    a tie); the extract's collection year when there are none."""
+
+    def year_end(day: dt.date) -> int:
+        return day.year + (day.month >= 4)
+
+    live: dict[int, int] = {}
+    for episode in episodes:
+        last = year_end(min(episode.dec or extract, extract))
+        for year in range(year_end(episode.decom), max(last, year_end(episode.decom)) + 1):
+            live[year] = live.get(year, 0) + 1
+    if not live:
+        return dt.date(year_end(extract), 3, 31)
+    best = max(live, key=lambda year: (live[year], year))
+    return dt.date(best, 3, 31)
 
 
 def _uasc(table: Table | None, period_end: dt.date) -> dict[str, str] | None:
