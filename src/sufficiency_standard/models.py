@@ -760,7 +760,7 @@ class PlaceCodeEnum(str, Enum):
 
 class LocationReasonEnum(str, Enum):
     """
-    Why the child was placed where they were, in particular when it is not where they should ideally live.
+    Why the child was placed where they were, in particular when it is not where they should ideally live. The Placements North West census used other reasons from 2022 to 2024 ("Primary Placing at Distance Reason"): `pnw_census_2022` lists those read as each value, separated by " | ". Its "Requirement to place at distance" (which mixes safeguarding and preference), "Other" and "Unknown" have no value here.
     """
     CYP_OR_PARENTAL_PREFERENCE = "CYP/parental preference"
     """

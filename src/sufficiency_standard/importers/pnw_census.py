@@ -6,6 +6,12 @@ Columns are found as the census pipeline finds them: by words in the first line 
 header ("Placing Authority\nThis is the authority that..." is Placing Authority), so the
 guidance under each header does not matter, and the 2019 to 2025 layouts all read.
 
+The 2022-2024 layout's "Primary Placing at Distance Reason" is read through the
+schema's `pnw_census_2022` annotations of the location reasons; the 2025 layout's
+"Placing at Distance Reason" uses the standard's own reasons. A "Post 18 (CSC
+placement)" row (2025 layout) is a care leaver's arrangement, not a child in care, so it
+is left out and the import report counts it.
+
 The census is a snapshot: its weekly cost is the cost on the census date, so the cost
 period starts on the census date (the period end), not with the placement. The census
 gives the child's age, not their month of birth, and the host authority by name, not
@@ -33,6 +39,7 @@ from sufficiency_standard.importers.common import (
     standard_codes,
 )
 from sufficiency_standard.read.headers import normalise
+from sufficiency_standard.shipped import compiled_standard
 from sufficiency_standard.standard import Standard
 
 # Order matters: a header is taken by the first column it matches.
@@ -90,8 +97,12 @@ _GENDER = codes_by_key(
         "F1": "F",
         "Female": "F",
         "Fenale": "F",
+        # The census records gender; these give no sex, so the standard's "not known".
+        "Non-binary": "U",
+        "Other": "U",
     }
 )
+_NO_SEX = {"nonbinary", "other"}
 # Census 2021 ethnic groups -> the 903 codes. "Gypsy or Irish Traveller" is two 903
 # codes (WIRT, WROM) and "Unknown" could be refused or not obtained: neither is guessed.
 _ETHNICITY = codes_by_key(
@@ -145,11 +156,15 @@ _REGISTRATION = codes_by_key(
         "Care Inspectorate Wales": "Care Inspectorate Wales",
     }
 )
+# "Unknown" registration (2022 layout) is left blank: the standard has no such code.
+_UNKNOWN = normalise("Unknown")
 # Type of provision -> placement type, by the words it starts with; first match wins.
 _PROVISION = (
     ("fosteringparentandchild", "Parent and child"),
     ("residentialparentandchild", "Parent and child"),
     ("fosteringstayingput", "Other"),
+    # Fostering for adoption: a foster placement with carers approved to adopt (903 U2, U5).
+    ("otherffa", "Foster"),
     ("fostering", "Foster"),
     ("ifa", "Foster"),
     ("residentialsecurewelfare", "Secure"),
@@ -177,6 +192,7 @@ _NOT_CARRIED = {
     "solo": "whether a solo home is needed belongs to a search (referral), which the census "
     "does not describe.",
 }
+_POST_18 = normalise("Post 18 (CSC placement)")
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
 _NO_EQUIVALENT = "the value has no equivalent in the standard's codes."
 
@@ -209,6 +225,7 @@ class _Census(RowByRowImport):
         self.placing: set[str] = set()
         self.uasc = standard_codes(standard, "children", "uasc")
         self.location_reasons = standard_codes(standard, "placements", "location_reason")
+        self.location_reasons_2022 = _location_reasons_2022()
 
     def placing_authority_code(self) -> str | None:
         codes = {PLACING_AUTHORITIES.get(name) for name in self.placing}
@@ -217,6 +234,13 @@ class _Census(RowByRowImport):
     def add(self, row: SourceRow) -> None:
         child = self.child_id(row, "identifier", "Identifier")
         if child is None:
+            return
+        if normalise(row.value("looked_after") or "") == _POST_18:
+            row.note(
+                "not carried",
+                'the row is a post-18 arrangement ("Post 18 (CSC placement)"), not a child in '
+                "care, so it was left out.",
+            )
             return
         self.note_values_left_out(row, _NOT_CARRIED, shown=lambda c: c.replace("_", " "))
         if placing := row.value("placing_authority"):
@@ -249,8 +273,9 @@ class _Census(RowByRowImport):
                 "distance_reason",
                 "placements.location_reason",
                 self._location_reason,
-                "the reason for placing at a distance is not one of the standard's location "
-                "reasons.",
+                "the reason for placing at a distance has no equivalent among the standard's "
+                'location reasons ("Requirement to place at distance" mixes safeguarding and '
+                "preference; Other and Unknown give no reason).",
             )
         self.place_in_setting(
             row,
@@ -285,6 +310,14 @@ class _Census(RowByRowImport):
         """The child as the census describes them the first time they are listed."""
         record = self.child(child)
         record["sex"] = self.code(row, "gender", "children.sex", _GENDER, _NO_EQUIVALENT)
+        if normalise(row.value("gender") or "") in _NO_SEX:
+            row.note(
+                "derived",
+                "the census records gender: Non-binary or Other gives no sex, so U (not known) "
+                "was written.",
+                "children.sex",
+                row.value("gender"),
+            )
         if row.value("ethnic_group"):
             record["ethnicity"] = self.code(
                 row,
@@ -296,12 +329,21 @@ class _Census(RowByRowImport):
         record["uasc"] = self.code(row, "uasc", "children.uasc", self.uasc, _NO_EQUIVALENT)
 
     def _location_reason(self, text: str) -> str | None:
-        return code_of(text, self.location_reasons) or code_of(
-            text.replace(" ", ""), self.location_reasons
-        )
+        """The standard's reason (2025 layout), or the one the schema reads a 2022-2024
+        reason as."""
+        return code_of(text, self.location_reasons) or code_of(text, self.location_reasons_2022)
 
     def _registration(self, row: SourceRow) -> dict[str, Any]:
         """The setting's registration, read from the row that first lists the setting."""
+        if normalise(row.value("registration_type") or "") == _UNKNOWN:
+            row.note(
+                "not carried",
+                "the registration is Unknown, so it was left blank: the standard has no code "
+                "for an unknown registration.",
+                "settings.registration_type",
+                row.value("registration_type"),
+            )
+            return {"registration_type": None}
         registration = self.code(
             row, "registration_type", "settings.registration_type", _REGISTRATION, _NO_EQUIVALENT
         )
@@ -352,6 +394,20 @@ class _Census(RowByRowImport):
             reason = "the period starts on the earliest placement start in the census."
             self.note_option("derived", "period_start", reason)
         return self.finish(la_code, period_start, self.census_date, self.extract)
+
+
+def _location_reasons_2022() -> dict[str, str]:
+    """The 2022-2024 census reasons -> the standard's, from the schema's `pnw_census_2022`
+    annotations (so the mapping is the standard's, documented with its code list)."""
+    values = compiled_standard()["enums"]["LocationReasonEnum"]["values"]
+    return codes_by_key(
+        {
+            source.strip(): value["value"]
+            for value in values
+            for source in (value.get("pnw_census_2022") or "").split("|")
+            if source.strip()
+        }
+    )
 
 
 def _ethnicity(group: str) -> str | None:
