@@ -16,6 +16,12 @@ assessment or cost change, so: the search is dated by `date_entry_referral` (whe
 referral was entered), the assessment by that date too, and the cost period starts
 with the placement. `when_placement_is_needed_by` gives the needed-by date only for
 "Today" (the referral date) and "< 5 days" (five days after it).
+
+The Greater Manchester variant records the search instead: how many foster, supported
+and residential homes were searched (their sum is read as providers approached) and,
+for each kind of home, whether it was searched (the standard has no field for that).
+A GM return has no placement type, date of referral, location or URN column: the
+import report says once which fields such a file can never fill.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from sufficiency_standard.importers.common import (
     ImportOutput,
     RowByRowImport,
     SourceRow,
+    Table,
     code_of,
     codes_by_key,
     leading,
@@ -105,6 +112,59 @@ COLUMNS = {
     "name_of_officer_placement_cost": leading("name_of_officer_placement_cost"),
     "date_entry_placement_cost": leading("date_entry_placement_cost"),
 }
+# Greater Manchester's search columns: how many homes of each kind were searched...
+_SEARCH_TOTALS = tuple(
+    f"placement_search_{kind}_total_number"
+    for kind in ("foster", "supported_accommodation", "residential")
+)
+# ... and, for each kind of home (903 code, supported accommodation category, children's
+# home registration category), whether it was searched.
+_SEARCHED_KINDS = tuple(
+    f"placement_search_{kind}"
+    for kind in (
+        "foster_U4",
+        "foster_U5",
+        "foster_U6",
+        "supported_accommodation_solo",
+        "supported_accommodation_shared_lac",
+        "supported_accommodation_shared_other",
+        "supported_accommodation_shared_lodgings",
+        "residential_ebd",
+        "residential_mhd",
+        "residential_si",
+        "residential_alc",
+        "residential_drug",
+        "residential_ld",
+        "residential_pd",
+    )
+)
+COLUMNS |= {name: leading(name) for name in (*_SEARCH_TOTALS, *_SEARCHED_KINDS)}
+# Columns a return may lack (the GM variant has none of them) -> what the standard then
+# cannot be given, and why it matters.
+_ABSENT = {
+    "placement_type": (
+        "placements.placement_type",
+        "the file has no placement_type column (a Greater Manchester return never has one), "
+        "so no placement has a type: add it from the case-management system before you "
+        "validate.",
+    ),
+    "date_entry_referral": (
+        "referrals.referral_date",
+        "the file has no date_entry_referral column (a Greater Manchester return never has "
+        "one), so no search or needs assessment has a date: add the referral dates before "
+        "you validate.",
+    ),
+    "placement_location": (
+        "placements.placement_location",
+        "the file has no placement_location column (a Greater Manchester return never has "
+        "one), so no placement has a location.",
+    ),
+    "provider_URN": (
+        "placements.setting_urn",
+        "the file has no provider_URN column (a Greater Manchester return never has one), so "
+        "no placement names its setting.",
+    ),
+}
 
 # Coded source column -> (table, field) of the standard it fills.
 _CODED = {
@@ -163,8 +223,11 @@ _SYNONYMS = codes_by_key(
         "RCC contract": "Regional contract",
         "Secure Welfare Hub": "Secure welfare",
         "CYP / parental preference": "CYP/parental preference",
+        # A diagnosis not yet made: whether the child has the condition is not known.
+        "Referral in progress": "Unknown",
     }
 )
+_IN_PROGRESS = "referralinprogress"
 _NOT_CARRIED = {
     "preferred_location_for_home_search": "the standard has no field for whether a location "
     "was preferred for the search.",
@@ -177,6 +240,11 @@ _NOT_CARRIED = {
     "name_of_officer_placement": "officers' names are personal data the standard leaves out.",
     "name_of_officer_placement_cost": "officers' names are personal data the standard leaves out.",
 }
+_NOT_CARRIED |= dict.fromkeys(
+    _SEARCHED_KINDS,
+    "the standard has no field for which kinds of home were searched (only for how "
+    "suitable each kind is, and how many providers were approached).",
+)
 
 
 def _urgency_codes() -> dict[str, str]:
@@ -190,6 +258,7 @@ def _urgency_codes() -> dict[str, str]:
     }
 
 
+_REQUIRED = {"placements.placement_type", "referrals.referral_date"}
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
 _COST_COMPONENTS = ("core_weekly", "additional_support_weekly", "education_weekly", "other_weekly")
 _NOT_A_CODE = "the value is not one of the standard's codes for this field."
@@ -229,7 +298,25 @@ class _PlacementsStandard(RowByRowImport):
 
         multivalued = self.standard.table(target_table).field(target_field).multivalued
         target = f"{target_table}.{target_field}"
-        return self.code(row, column, target, every_code if multivalued else code, _NOT_A_CODE)
+        found = self.code(row, column, target, every_code if multivalued else code, _NOT_A_CODE)
+        if re.sub(r"\W", "", (row.value(column) or "").casefold()) == _IN_PROGRESS:
+            row.note(
+                "derived",
+                'a referral for diagnosis is in progress, so "Unknown" was written: the '
+                "diagnosis is not yet known.",
+                target,
+                row.value(column),
+            )
+        return found
+
+    def note_unread_columns(self, table: Table, reason: str) -> None:
+        """Unknown columns, and once per file the fields it can never fill because it lacks
+        their column (as a Greater Manchester return does)."""
+        super().note_unread_columns(table, reason)
+        for column, (target, why) in _ABSENT.items():
+            if column not in table.columns:
+                kind = "not filled" if target in _REQUIRED else "not carried"
+                self.report.add(kind, why, source=table.grid.name, target=target)
 
     def add(self, row: SourceRow) -> None:
         child = self.child_id(row, "child_ID")
@@ -273,6 +360,15 @@ class _PlacementsStandard(RowByRowImport):
             "outcome": "Placed",
             "offers_received": parse_count(row.value("placement_type_offers")),
         }
+        searched = [parse_count(row.value(column)) for column in _SEARCH_TOTALS]
+        if any(n is not None for n in searched):
+            referral["providers_approached"] = sum(n or 0 for n in searched)
+            row.note(
+                "derived",
+                "providers approached is the sum of the homes searched by kind "
+                "(placement_search_*_total_number).",
+                "referrals.providers_approached",
+            )
         for column in (
             "foster_care_suitability",
             "residential_care_suitability",
@@ -281,13 +377,13 @@ class _PlacementsStandard(RowByRowImport):
             "can_child_live_with_pets",
         ):
             referral[_CODED[column][1]] = self.coded(row, column)
-        if referral_date is None:
+        if referral_date is None and "date_entry_referral" in row.table.columns:
             row.note(
                 "not filled",
                 "the return has no date of referral: date_entry_referral is blank or not a date.",
                 "referrals.referral_date",
             )
-        else:
+        elif referral_date is not None:
             row.note(
                 "derived",
                 "the search is dated by when the referral was entered (date_entry_referral).",
@@ -332,7 +428,7 @@ class _PlacementsStandard(RowByRowImport):
                 'the return does not name the needs assessment tool: "Not recorded".',
                 "needs_assessments.assessment_tool",
             )
-        if referral["referral_date"] is None:
+        if referral["referral_date"] is None and "date_entry_referral" in row.table.columns:
             row.note(
                 "not filled",
                 "the needs were recorded with the referral, which has no date.",
@@ -369,7 +465,7 @@ class _PlacementsStandard(RowByRowImport):
                 "placement_start_date is blank or not a date.",
                 "placements.start_date",
             )
-        if placement["placement_type"] is None:
+        if placement["placement_type"] is None and "placement_type" in row.table.columns:
             row.note(
                 "not filled",
                 "the placement type is blank or not one the standard knows.",
