@@ -244,11 +244,15 @@ def test_same_carers_on_a_change_of_place_code_are_one_home(tmp_path):
             # A change of placement (P) is a move even when both are foster placements.
             ["C", "01/05/2017", "S", "U6", "01/09/2017", "X1", "CARPL", "XXXXXXX"],
             ["C", "01/09/2017", "P", "U4", "", "", "", "XXXXXXX"],
+            # Placed for adoption, then with parents: both "Other", never one home
+            # (csc-validator-be-903's fake return has such pairs under RNE T).
+            ["D", "01/05/2017", "S", "A4", "01/09/2017", "X1", "CARPL", "XXXXXXX"],
+            ["D", "01/09/2017", "T", "P1", "", "", "", "XXXXXXX"],
         ],
     )
     submission, report = import_ssda903([path], la_code=LA, extract_date=EXTRACT)
     counts = collections.Counter(p["child_id"] for p in submission["placements"])
-    assert counts == {"A": 1, "B": 2, "C": 2}
+    assert counts == {"A": 1, "B": 2, "C": 2, "D": 2}
     (a,) = [p for p in submission["placements"] if p["child_id"] == "A"]
     assert (a["place_code"], a["start_date"], a["end_date"]) == ("U6", dt.date(2017, 5, 1), None)
     assert "the carers stayed the same (RNE T or U)" in report.render()

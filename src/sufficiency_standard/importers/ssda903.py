@@ -533,10 +533,13 @@ class _Ssda903(SubmissionBuilder):
 
     def _same_kind(self, first: str, second: str) -> bool:
         """Two PLACE codes the standard ties to one type of placement (so the same carers
-        in both are one home)."""
+        in both are one home). "Other" gathers unlike arrangements (placed for adoption,
+        with parents, in a hospital), so two of its codes are never the same home."""
         one = placement_type_for(first, self.standard)
         other = placement_type_for(second, self.standard)
-        return bool(one[1]) and len(one[1]) == 1 and one[1] == other[1]
+        return (
+            bool(one[1]) and len(one[1]) == 1 and one[1] == other[1] and "Other" not in one[1]
+        )
 
     def _add_children(self, episodes: list[Episode], period_end: dt.date) -> None:
         """The children of the header file, then those only the episodes name."""
