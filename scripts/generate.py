@@ -185,6 +185,7 @@ def compile_standard(view: SchemaView) -> dict[str, Any]:
                 "title": cls.title or class_name,
                 "description": cls.description,
                 "one_row": bool(cls.tree_root),
+                "aliases": list(cls.aliases or []),
                 "fields": fields,
                 "rules": rules,
             }

@@ -499,6 +499,9 @@ def render_table(standard: Standard, table: Table, entries: list[Entry]) -> str:
         f"{code(table.name + '.csv')}. Columns may come in any order and may be headed by "
         "the field's name, its title or one of its other accepted headers.\n\n"
     )
+    if table.aliases:
+        names = ", ".join(code(alias) for alias in table.aliases)
+        out.append(f"A sheet or file named {names} is also read as this table.\n\n")
     out.append("## Fields\n\n")
     out.append(
         table_md(

@@ -137,10 +137,22 @@ def test_a_field_the_docs_do_not_show_is_caught(standard: Standard) -> None:
     assert missing_from_reference(grown) == ["field placements.new_field"]
 
 
+def _documented_entries() -> list:
+    """The catalogue as the newest version's docs describe it: checking an older version's
+    submission (as other test modules do, in any order) adds that version's own schema
+    rules to the catalogue, which the newest rule page rightly leaves out."""
+    from sufficiency_standard.shipped import shipped_versions
+    from sufficiency_standard.standard import load_standard
+
+    current = {r.code for t in load_standard(None).tables for r in t.rules}
+    older = {r.code for v in shipped_versions() for t in load_standard(v).tables for r in t.rules}
+    return [e for code, e in ENTRIES.items() if code in current or code not in older]
+
+
 def test_every_catalogue_entry_has_its_anchor_in_the_rule_catalogue(standard: Standard) -> None:
     text = (REFERENCE / "rules.md").read_text(encoding="utf-8")
     assert ENTRIES, "the catalogue is empty"
-    for entry in ENTRIES.values():
+    for entry in _documented_entries():
         heading = f"### {entry.code}: {generate_docs.md(entry.title)} {{ #{entry.anchor} }}"
         assert heading in text, entry.code
         section = text.split(heading, 1)[1].split("\n### ", 1)[0]
@@ -219,7 +231,7 @@ def test_built_site_says_which_version_it_documents(site: Path) -> None:
 
 def test_built_rule_page_has_every_anchor_the_reports_link_to(site: Path) -> None:
     html = (site / "reference" / "rules" / "index.html").read_text(encoding="utf-8")
-    for entry in ENTRIES.values():
+    for entry in _documented_entries():
         assert f'id="{entry.anchor}"' in html, entry.code
 
 

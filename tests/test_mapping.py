@@ -8,8 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
 from sufficiency_standard.check import check_submission
+from sufficiency_standard.cli import app
 from sufficiency_standard.issues import Severity
 from sufficiency_standard.mapping import (
     MappingError,
@@ -25,6 +27,7 @@ from sufficiency_standard.write import write_xlsx
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "example-submission.json"
 STANDARD = load_standard(None)
+runner = CliRunner()
 
 # The LA's names: sheet "Placements 24-25", a few headers, and "Resi"/"IFA" for types.
 LA_MAPPING = """\
@@ -269,3 +272,82 @@ def test_codes_of_csv_files_read_when_needed_are_mapped_once_read(tmp_path):
     report = validate(folder, mapping=mapping)
     assert not [i for i in report.issues if i.code == "VALUE-CODE"]
     assert [i.code for i in validate(folder).issues if i.code == "VALUE-CODE"]  # unmapped
+
+
+def episodes_workbook(path: Path) -> Path:
+    """An LA's workbook with its own spellings: a "Placement episodes" sheet, "DOB month",
+    "Placement Start", and codes in its own words (foster, Resi, Male, M)."""
+    workbook = openpyxl.Workbook()
+    children = workbook.active
+    children.title = "Children"
+    children.append(["Child ID", "DOB month", "Sex", "Gender", "UASC"])
+    children.append(["C1", "2011-04", "Male", "M", "no"])
+    children.append(["C2", "2012-09", "female", "F", "No"])
+    children.append(["C3", "2010-01", "M", "Non binary", "Yes"])
+    episodes = workbook.create_sheet("Placement episodes")
+    episodes.append(["Placement ID", "Child ID", "Placement Start", "Placement type"])
+    episodes.append(["P1", "C1", "2025-01-02", "foster"])
+    episodes.append(["P2", "C2", "2025-02-03", "Resi"])
+    episodes.append(["P3", "C3", "2025-03-04", "FOSTER"])
+    episodes.append(["P4", "C3", "2025-03-05", "Kinship"])
+    episodes.append(["P5", "C3", "2025-03-06", "Foster"])
+    workbook.save(path)
+    return path
+
+
+def test_mapping_init_knows_la_spellings_of_sheets_and_headers(tmp_path):
+    guesses = {g.sheet: g for g in guess_mapping(episodes_workbook(tmp_path / "la.xlsx"))}
+    assert guesses["Placement episodes"].table == "placements"
+    assert guesses["Placement episodes"].how == "alias"
+    how = {h.header: (h.field, h.how) for h in guesses["Placement episodes"].headers}
+    assert how["Placement Start"] == ("start_date", "alias")
+    children = {h.header: (h.field, h.how) for h in guesses["Children"].headers}
+    assert children["DOB month"] == ("birth_month", "alias")
+
+
+def test_mapping_init_proposes_codes_for_values_that_are_not_codes(tmp_path):
+    guesses = {g.sheet: g for g in guess_mapping(episodes_workbook(tmp_path / "la.xlsx"))}
+    types = {
+        v.local: (v.code, v.how) for v in guesses["Placement episodes"].values["placement_type"]
+    }
+    assert types == {
+        "foster": ("Foster", "case"),  # FOSTER is the same value: given once
+        "Kinship": (None, "none"),
+        "Resi": ("Residential", "abbreviation"),
+    }
+    children = guesses["Children"].values
+    assert {v.local: v.code for v in children["sex"]} == {"female": "F", "Male": "M"}
+    assert {v.local: v.code for v in children["gender"]} == {
+        "F": "Female",
+        "M": "Male",
+        "Non binary": "Non-binary",
+    }
+    assert {v.local: v.code for v in children["uasc"]} == {"no": "No"}
+
+
+def test_the_proposed_code_mappings_apply_and_the_rest_are_left_to_the_user(tmp_path):
+    extract = episodes_workbook(tmp_path / "la.xlsx")
+    result = runner.invoke(
+        app, ["mapping", "init", str(extract), "--out", str(tmp_path / "la.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "la.yaml").read_text()
+    assert '"Resi": "Residential"  # short for Residential: check it' in text
+    assert '"Male": "M"  # Male: the code M' in text
+    assert '# "Kinship": ...  # no code found: give one of Foster, Residential' in text
+    mapping = load_mapping(tmp_path / "la.yaml")
+    submission = read_submission([extract], STANDARD, mapping)
+    placements = submission.tables["placements"].frame
+    assert placements.get_column("placement_type").to_list() == [
+        "Foster",
+        "Residential",
+        "Foster",
+        "Kinship",  # left for the user: validation will say it is not a code
+        "Foster",
+    ]
+    assert placements.get_column("start_date").to_list()[0] is not None
+    children = submission.tables["children"].frame
+    assert children.get_column("sex").to_list() == ["M", "F", "M"]
+    assert children.get_column("birth_month").to_list()[0] == "2011-04"
+    codes = {i.code for i in validate(extract, mapping=mapping).issues}
+    assert "SHEET-UNKNOWN" not in codes

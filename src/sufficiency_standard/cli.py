@@ -513,7 +513,12 @@ def mapping_init(
     except InputError as error:
         raise _fail(str(error)) from None
     to_confirm = sum(1 for sheet in guesses for header in sheet.headers if header.how == "close")
-    _note(f"Mapping written to {written}: check it ({to_confirm} close matches to confirm).")
+    values = [v for sheet in guesses for found in sheet.values.values() for v in found]
+    proposed = sum(1 for v in values if v.code is not None)
+    _note(
+        f"Mapping written to {written}: check it ({to_confirm} close matches to confirm; "
+        f"{proposed} codes proposed, {len(values) - proposed} values left for you to map)."
+    )
 
 
 class ImportFormat(StrEnum):

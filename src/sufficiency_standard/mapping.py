@@ -51,7 +51,7 @@ from sufficiency_standard.read.headers import (
     normalise,
 )
 from sufficiency_standard.read.source import SourceSubmission, SourceTable
-from sufficiency_standard.standard import Field, Standard, Table, load_standard
+from sufficiency_standard.standard import CodeList, Field, Standard, Table, load_standard
 
 MAPPING_FORMAT_VERSION = 1
 _TOP_KEYS = ("mapping_version", "standard_version", "tables")
@@ -59,6 +59,8 @@ _TABLE_KEYS = ("sheet", "columns", "ignore", "values")
 _COLUMN_KEYS = ("header", "confirm")
 _CLOSE_MATCH = 0.75  # difflib ratio from which `mapping init` offers a header to confirm
 _MULTIVALUE_SPLIT = (";", ",")
+_VALUE_ROWS = 5_000  # rows `mapping init` reads below the header for code mappings
+_VALUES_PROPOSED = 50  # distinct non-code values of one column it proposes codes for
 
 
 class MappingError(InputError):
@@ -434,14 +436,25 @@ class HeaderGuess:
     score: float = 1.0
 
 
+@dataclass(frozen=True)
+class ValueGuess:
+    """The code `mapping init` proposes for one of the LA's values in a coded column."""
+
+    local: str
+    code: str | None
+    how: str  # "case", "synonym", "abbreviation" or "none"
+
+
 @dataclass
 class SheetGuess:
     """How `mapping init` read one sheet or CSV file."""
 
     sheet: str
     table: str | None
-    how: str  # "exact", "close", "headers" or "none"
+    how: str  # "exact", "alias", "close", "headers" or "none"
     headers: list[HeaderGuess] = field(default_factory=list)
+    values: dict[str, list[ValueGuess]] = field(default_factory=dict)  # field -> its values
+    values_left: dict[str, int] = field(default_factory=dict)  # field -> values not proposed
 
 
 def guess_mapping(path: str | Path, standard_version: str | None = None) -> list[SheetGuess]:
@@ -463,7 +476,7 @@ def _header_rows(path: Path) -> list[tuple[str, list[list[str | None]]]]:
         rows = []
         for row in csv.reader(io.StringIO(text, newline=""), dialect=dialect):
             rows.append([cell or None for cell in row])
-            if len(rows) >= HEADER_SEARCH_ROWS:
+            if len(rows) >= HEADER_SEARCH_ROWS + _VALUE_ROWS:
                 break
         return [(path.stem, rows)]
     if suffix in (".xlsx", ".xlsm"):
@@ -472,17 +485,28 @@ def _header_rows(path: Path) -> list[tuple[str, list[list[str | None]]]]:
 
         found = []
         for name, sheet in visible_sheets(path):
-            rows = sheet.to_python(nrows=HEADER_SEARCH_ROWS)
-            found.append(
-                (name, [[v if isinstance(v, str) and v.strip() else None for v in r] for r in rows])
-            )
+            rows = sheet.to_python(nrows=HEADER_SEARCH_ROWS + _VALUE_ROWS)
+            found.append((name, [[_cell_text(v) for v in r] for r in rows]))
         return found
     raise InputError(f"{path.name}: give an .xlsx workbook or CSV files to read headers from.")
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as text, or None when blank (a whole number without ".0")."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (str, int, float)):
+        return str(value) if str(value).strip() else None
+    return None
 
 
 def _guess_sheet(sheet: str, rows: list[list[str | None]], standard: Standard) -> SheetGuess:
     table = match_table_name(sheet, standard)
     how = "exact" if table is not None else "none"
+    if table is not None and normalise(sheet) in {normalise(a) for a in table.aliases}:
+        how = "alias"  # "Placement episodes"
     if table is None:
         names = {normalise(t.name): t for t in standard.tables}
         names |= {normalise(t.title): t for t in standard.tables}
@@ -492,7 +516,7 @@ def _guess_sheet(sheet: str, rows: list[list[str | None]], standard: Standard) -
     if table is None:
         # A sheet named anything ("Sheet1") whose headers name a table's fields.
         scores = [
-            (max((FieldMatcher(t).score(r) for r in rows), default=0), i)
+            (max((FieldMatcher(t).score(r) for r in rows[:HEADER_SEARCH_ROWS]), default=0), i)
             for i, t in enumerate(standard.tables)
         ]
         best, index = max(scores)
@@ -500,17 +524,86 @@ def _guess_sheet(sheet: str, rows: list[list[str | None]], standard: Standard) -
             table, how = standard.tables[index], "headers"
     if table is None:
         return SheetGuess(sheet, None, "none")
-    return SheetGuess(sheet, table.name, how, _guess_headers(_header_of(rows, table), table))
+    index = _header_index(rows, table)
+    if index is None:
+        return SheetGuess(sheet, table.name, how)
+    header = [cell for cell in rows[index] if cell]
+    guess = SheetGuess(sheet, table.name, how, _guess_headers(header, table))
+    _guess_values(guess, table, rows[index], rows[index + 1 :])
+    return guess
 
 
-def _header_of(rows: list[list[str | None]], table: Table) -> list[str]:
+def _header_index(rows: list[list[str | None]], table: Table) -> int | None:
     """The row that names most fields; failing that, the row with the most text cells."""
     matcher = FieldMatcher(table)
-    scored = [(matcher.score(row), sum(1 for c in row if c), -i) for i, row in enumerate(rows)]
-    if not scored:
-        return []
-    _, _, minus_index = max(scored)
-    return [cell for cell in rows[-minus_index] if cell]
+    scored = [
+        (matcher.score(row), sum(1 for c in row if c and not c.isdigit()), -i)
+        for i, row in enumerate(rows[:HEADER_SEARCH_ROWS])
+    ]
+    return -max(scored)[2] if scored else None
+
+
+def _guess_values(
+    guess: SheetGuess, table: Table, header: list[str | None], data: list[list[str | None]]
+) -> None:
+    """Propose a code for each value of a coded column that is not one of its codes."""
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(header):
+        if cell:
+            positions.setdefault(cell, position)
+    for header_guess in guess.headers:
+        spec = table.field(header_guess.field) if header_guess.field else None
+        if spec is None or spec.code_list is None:
+            continue
+        position = positions[header_guess.header]
+        found: dict[str, str] = {}  # _value_key -> the value as first written
+        for row in data:
+            text = row[position] if position < len(row) else None
+            if not text:
+                continue
+            items = [text]
+            if spec.multivalued:
+                for separator in _MULTIVALUE_SPLIT:
+                    items = [part for item in items for part in item.split(separator)]
+            for item in (i.strip() for i in items):
+                if item and item not in spec.code_list.codes:
+                    found.setdefault(_value_key(item), item)
+        if not found:
+            continue
+        locals_ = sorted(found.values(), key=str.casefold)
+        guess.values[spec.name] = [
+            _guess_code(local, spec.code_list) for local in locals_[:_VALUES_PROPOSED]
+        ]
+        if len(locals_) > _VALUES_PROPOSED:
+            guess.values_left[spec.name] = len(locals_) - _VALUES_PROPOSED
+
+
+def _guess_code(local: str, code_list: CodeList) -> ValueGuess:
+    """The code an LA's value stands for: the same code in other case or spacing, a code's
+    title or SSDA903 meaning ("Male" for M), or the start of exactly one code or title
+    ("Resi" for Residential, "M" for Male); otherwise none, for the user to give."""
+    key = normalise(local)
+    if not key:
+        return ValueGuess(local, None, "none")
+    for value in code_list.values:
+        if normalise(value.value) == key:
+            return ValueGuess(local, value.value, "case")
+    for value in code_list.values:
+        if key in {normalise(value.title), normalise(value.ssda903_meaning or "")}:
+            return ValueGuess(local, value.value, "synonym")
+    for spelling in ("value", "title"):
+        starts = [
+            v.value for v in code_list.values if normalise(getattr(v, spelling)).startswith(key)
+        ]
+        if not starts:
+            continue
+        # "Resi" starts Residential and Residential school: the shorter one, which the
+        # longer one extends, is meant.
+        shortest = min(starts, key=len)
+        if all(normalise(code).startswith(normalise(shortest)) for code in starts):
+            return ValueGuess(local, shortest, "abbreviation")
+        return ValueGuess(local, None, "none")
+    return ValueGuess(local, None, "none")
 
 
 def _guess_headers(header: list[str], table: Table) -> list[HeaderGuess]:
@@ -572,6 +665,7 @@ def render_mapping(
         table = standard.table(guess.table)
         sheet_note = {
             "exact": "the standard's name for the table",
+            "alias": "another name the standard knows for the table",
             "close": "a close match to the table's name: check it",
             "headers": "its headers name this table's fields: check it",
         }[guess.how]
@@ -597,6 +691,7 @@ def render_mapping(
         ]
         if missing:
             lines.append(f"      # required, no header found: {', '.join(missing)}")
+        lines += _render_values(guess, table)
         if unmatched:
             lines.append(
                 "    # Headers that name no field. Uncomment to skip them without a warning:"
@@ -604,6 +699,43 @@ def render_mapping(
             lines.append("    # ignore:")
             lines += [f"    #   - {_quoted(first_line(h.header))}" for h in unmatched]
     return "\n".join(lines) + "\n"
+
+
+_VALUE_NOTES = {
+    "case": "the code {code}, written differently",
+    "synonym": "{title}: the code {code}",
+    "abbreviation": "short for {code}: check it",
+}
+
+
+def _render_values(guess: SheetGuess, table: Table) -> list[str]:
+    """The `values:` section: a proposed code for each value that is not one, with why;
+    values with no proposal are left commented out for the user to fill in."""
+    if not guess.values:
+        return []
+    proposed = any(v.code for values in guess.values.values() for v in values)
+    lines = ["    values:" if proposed else "    # values:"]
+    for field_name, values in guess.values.items():
+        spec = table.field(field_name)
+        code_list = spec.code_list
+        if code_list is None:
+            continue
+        titles = {v.value: v.title for v in code_list.values}
+        choices = ", ".join(code_list.codes[:12]) + (", ..." if len(code_list.codes) > 12 else "")
+        field_proposed = any(v.code for v in values)
+        lines.append(f"      {field_name}:" if field_proposed else f"      # {field_name}:")
+        for value in values:
+            if value.code is not None:
+                note = _VALUE_NOTES[value.how].format(code=value.code, title=titles[value.code])
+                lines.append(f"        {_quoted(value.local)}: {_quoted(value.code)}  # {note}")
+            else:
+                lines.append(
+                    f"        # {_quoted(value.local)}: ...  # no code found: give one of {choices}"
+                )
+        left = guess.values_left.get(field_name)
+        if left:
+            lines.append(f"        # and {left} more values that are not codes: map them by hand")
+    return lines
 
 
 def _quoted(text: str) -> str:

@@ -120,6 +120,8 @@ class Table:
     one_row: bool
     fields: tuple[Field, ...]
     rules: tuple[SchemaRule, ...]
+    # Other names LAs give the table's sheet or file; empty before 0.3.0.
+    aliases: tuple[str, ...] = ()
     _by_name: dict[str, Field] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -246,6 +248,7 @@ def load_standard(version: str | None = None) -> Standard:
                 one_row=t["one_row"],
                 fields=fields,
                 rules=rules,
+                aliases=tuple(t.get("aliases") or ()),
             )
         )
     return Standard(

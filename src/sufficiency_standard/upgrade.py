@@ -23,7 +23,7 @@ from sufficiency_standard.read import read_submission
 from sufficiency_standard.shipped import resolve_version, shipped_versions, version_folder
 from sufficiency_standard.standard import load_standard
 from sufficiency_standard.validation import choose_version, declared_version
-from sufficiency_standard.write import write_csv_folder, write_json, write_xlsx
+from sufficiency_standard.write import write_csv_folder, write_into_template, write_json
 
 MIGRATION_FILE = "migration.yaml"
 Rows = dict[str, list[dict[str, Any]]]  # table name -> its rows
@@ -137,9 +137,12 @@ def _applies(row: dict[str, Any], when: dict[str, Any] | None) -> bool:
 
 
 def _write(submission: dict[str, Any], out: Path, version: str) -> None:
-    """In the format the output's name asks for: .xlsx, .json, or else a CSV folder."""
+    """In the format the output's name asks for: .xlsx, .json, or else a CSV folder.
+
+    A workbook is the new version's template filled in, so the LA keeps its guidance,
+    drop-downs and header notes (and gets the new version's)."""
     if out.suffix.lower() in (".xlsx", ".xlsm"):
-        write_xlsx(submission, out, version)
+        write_into_template(submission, out, version)
     elif out.suffix.lower() == ".json":
         write_json(submission, out, version)
     else:

@@ -120,6 +120,42 @@ def write_xlsx(submission: SubmissionDict, path: str | Path, version: str | None
     return path
 
 
+def write_into_template(
+    submission: SubmissionDict, path: str | Path, version: str | None = None
+) -> Path:
+    """Write the submission into the version's Excel template (as `sufficiency template`
+    makes it), so a workbook given back to an LA keeps the guidance sheet, the headers'
+    notes and the drop-downs it needs to go on editing it.
+
+    The template's headers are the fields' titles, one column per field in the
+    standard's order; values are written as `write_xlsx` writes them.
+    """
+    # Here, not at the top: the template module imports the standard's loaders too.
+    from sufficiency_standard.template import build_template, number_format
+
+    standard = load_standard(version)
+    workbook = build_template(standard.version)
+    for table, rows in _tables(submission, standard):
+        sheet = workbook[table.name]
+        formats = [number_format(spec) for spec in table.fields]
+        for row_number, row in enumerate(rows, start=2):
+            for column, spec in enumerate(table.fields, start=1):
+                value = _cell_value(row.get(spec.name), spec)
+                cell = sheet.cell(row=row_number, column=column)
+                cell.value = value
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text that starts with "=" is not a formula
+                style = formats[column - 1]
+                if style is not None and (isinstance(value, str) == (style == "@")):
+                    cell.number_format = style
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
 def _rows(submission: SubmissionDict, table: Table) -> list[Mapping[str, Any]]:
     if table.one_row:
         return [submission]

@@ -309,6 +309,7 @@ def match_table_name(name: str, standard: Standard) -> Table | None:
         return standard.table(standard.local_sheet_names[key])
     for table in standard.tables:
         title = normalise(table.title)
-        if key in {normalise(table.name), title, title + "s", normalise(table.class_name)}:
+        names = {normalise(table.name), title, title + "s", normalise(table.class_name)}
+        if key in names | {normalise(alias) for alias in table.aliases}:
             return table
     return None
