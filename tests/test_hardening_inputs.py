@@ -305,3 +305,30 @@ def test_a_submission_with_every_table_empty_is_an_error(tmp_path):
     assert "SUB-EMPTY" not in {
         i.code for i in validate(ROOT / "examples" / "example-submission.json").issues
     }
+
+
+# -- the report workbook (item 6) -----------------------------------------------------
+
+
+def test_the_report_workbook_tells_its_stages_in_order(tmp_path):
+    from sufficiency_standard.report.workbook import WORKBOOK_STAGES, render_workbook
+
+    submission = _example()
+    submission["placements"][0]["start_date"] = "not a date"
+    source = write_xlsx(submission, tmp_path / "in.xlsx")
+    told: list[str] = []
+    render_workbook(validate(source), tmp_path / "report.xlsx", source, progress=told.append)
+    assert tuple(told) == WORKBOOK_STAGES
+    assert openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames[0] == "Validation summary"
+
+
+def test_the_report_workbook_shows_progress_on_a_terminal(tmp_path, monkeypatch):
+    from sufficiency_standard import cli
+
+    monkeypatch.setattr(cli, "_PROGRESS_BYTES", 10)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    source = write_xlsx(_example(), tmp_path / "in.xlsx")
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["validate", str(source), "-f", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "Report written" in result.output

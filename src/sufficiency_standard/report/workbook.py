@@ -9,6 +9,7 @@ lists never add a personal value unless asked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -34,19 +35,33 @@ _BOLD = Font(bold=True)
 _COLUMNS = ("severity", "code", "title", "source", "table", "cell", "path", "field", "message")
 
 
+# What `progress` is told, in order: a large workbook spends minutes in the first and last.
+WORKBOOK_STAGES = ("opening", "marking", "listing", "saving")
+
+
 @collector_paused()
 def render_workbook(
-    report: Report, out: Path, workbook_input: Path | None, show_values: bool = False
+    report: Report,
+    out: Path,
+    workbook_input: Path | None,
+    show_values: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
+    """Write the report workbook to `out`; `progress` is told each stage as it starts."""
+    step = progress or (lambda _stage: None)
+    step("opening")
     book = _users_workbook(workbook_input) if workbook_input is not None else None
+    step("marking")
     if book is not None:
         _mark_cells(book, report.issues, show_values)
     else:
         # Nothing of the user's to keep: a workbook written row by row, several times
         # faster for the tens of thousands of issues of a large submission.
         book = Workbook(write_only=True)
+    step("listing")
     _summary_sheet(book, report)
     _issues_sheet(book, report, show_values)
+    step("saving")
     book.save(out)
 
 
