@@ -57,11 +57,11 @@ def _junk_after_relationships(name: str, data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        (_far_cell(b"r='XFD1048576'"), "column XFD"),
-        (_far_cell(b'\tr="XFD1048576"'), "column XFD"),
-        (_far_cell(b'r = "XFD1048576"', b"r = '1048576'"), "column XFD"),
-        (_far_cell(b'r="xfd1048576"'), "column XFD"),
-        (_junk_after_relationships, "column XFD"),
+        (_far_cell(b"r='XFD1048576'"), "cell XFD1048576: column XFD"),
+        (_far_cell(b'\tr="XFD1048576"'), "cell XFD1048576: column XFD"),
+        (_far_cell(b'r = "XFD1048576"', b"r = '1048576'"), "cell XFD1048576: column XFD"),
+        (_far_cell(b'r="xfd1048576"'), "cell XFD1048576: column XFD"),
+        (_junk_after_relationships, "cell XFD1048576: column XFD"),
         (_far_cell(b"r='AZ2000000'", b"r='2000000'"), "beyond the last cell Excel has"),
     ],
     ids=["single-quotes", "tab", "spaces", "lower-case", "junk-after-rels", "past-excel"],
@@ -109,7 +109,7 @@ def test_a_workbook_row_wider_than_any_table_is_refused_with_a_reason(tmp_path):
     book.save(path)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
-    assert f"more than {MAX_COLUMNS:,} columns" in result.output
+    assert f"past the first {MAX_COLUMNS:,} columns" in result.output
 
 
 def test_a_csv_header_of_a_million_columns_is_refused_quickly(tmp_path):

@@ -180,9 +180,9 @@ def _refuse_far(last_row: int, last_column: int, name: str, sheet: str) -> None:
         )
     if last_column > MAX_SHEET_COLUMNS:
         raise InputError(
-            f"{name}, sheet {sheet}, reaches column {column_letter(last_column - 1)} "
-            f"(cell {far}): more than {MAX_SHEET_COLUMNS:,} columns, far more than any "
-            f"table has. {fix}"
+            f"{name}, sheet {sheet}, reaches cell {far}: column "
+            f"{column_letter(last_column - 1)} is past the first {MAX_SHEET_COLUMNS:,} "
+            f"columns, far more than any table has. {fix}"
         )
     if cells > MAX_SHEET_CELLS:
         raise InputError(
@@ -199,8 +199,12 @@ def _parse_extent(
     row = column = 0
     try:
         with archive.open(part) as stream:
-            for _, element in ElementTree.iterparse(stream, events=("start",)):
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
                 local = element.tag.rpartition("}")[2]
+                if event == "end":
+                    if local == "row":
+                        element.clear()  # a row read is let go of: memory stays flat
+                    continue
                 if local == "row":
                     number = _row_number(element.get("r"))
                     row = number if number is not None else row + 1
