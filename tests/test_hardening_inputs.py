@@ -286,6 +286,9 @@ def test_more_offers_than_providers_approached_is_warned_of():
     submission["referrals"][0].update(providers_approached=2, offers_received=5)
     (issue,) = [i for i in validate(submission).issues if i.code == "REF-OFFERS-APPROACHED"]
     assert "5 offers" in issue.message and "2 providers" in issue.message
+    submission["referrals"][0].update(providers_approached=-1, offers_received=0)
+    codes = [i.code for i in validate(submission).issues]
+    assert "VALUE-MINIMUM" in codes and "REF-OFFERS-APPROACHED" not in codes
 
 
 def test_a_cost_period_with_a_blank_basis_overlapping_another_is_an_error():

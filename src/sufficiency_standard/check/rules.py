@@ -1593,8 +1593,12 @@ def run_rules(context: RuleContext, version: str) -> Iterator[Issue]:
 )
 def offers_not_more_than_approached(context: RuleContext) -> list[Issue]:
     referrals = context.table("referrals")
+    # A negative count already has its own error (VALUE-MINIMUM): no comparison with it.
     more = referrals.judgeable("providers_approached", "offers_received").filter(
-        (pl.col("offers_received") > pl.col("providers_approached")).fill_null(False)
+        (
+            (pl.col("offers_received") > pl.col("providers_approached"))
+            & (pl.col("providers_approached") >= 0)
+        ).fill_null(False)
     )
     return row_issues(
         "REF-OFFERS-APPROACHED",
