@@ -149,6 +149,16 @@ class Case:
 
 CASES = (
     Case(
+        "REF-OFFERS-APPROACHED",
+        set_("referrals", "R2004", offers_received=6),
+        "Referral R2004 approached 5 providers and now received 6 offers.",
+        set_("referrals", "R2004", offers_received=5),
+        "Referral R2004 approached 5 providers and received 5 offers, one from each.",
+        "referrals",
+        "R2004",
+        "offers_received",
+    ),
+    Case(
         "PRV-NATIONAL-ID",
         set_("providers", "PRV-0042", company_number=None),
         "Provider PRV-0042 (Private) loses its company number, its only national identifier.",

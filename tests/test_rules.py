@@ -149,7 +149,8 @@ def test_every_registry_rule_has_a_case_here() -> None:
     assert {r.entry.code for r in rules_of("0.2.0")} == tested
     examples = json.loads((ROOT / "tests" / "data" / "rules-0.3.0" / "cases.json").read_text())
     newer = {r.entry.code for r in RULES} - {r.entry.code for r in rules_of("0.2.0")}
-    assert newer == {case["code"] for case in examples}
+    # Two rules of 0.3.0 are not at one cell: see NOT_AT_ONE_CELL in tests/test_rules_030.py.
+    assert newer - {"COST-OVERLAP-NO-BASIS", "SUB-EMPTY"} == {case["code"] for case in examples}
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "json"])

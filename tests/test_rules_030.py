@@ -93,9 +93,15 @@ def _personal_values(submission: dict[str, Any]) -> set[str]:
 # ---------------------------------------------------------------- the examples
 
 
+# Rules that cannot be broken alone at one cell, tested in tests/test_hardening_inputs.py:
+# a cost period's basis is required in 0.3.0, so one left blank is VALUE-REQUIRED too;
+# an empty submission has no cell to point at.
+NOT_AT_ONE_CELL = {"COST-OVERLAP-NO-BASIS", "SUB-EMPTY"}
+
+
 def test_every_rule_new_in_030_has_its_examples() -> None:
-    assert {case["code"] for case in CASES} == NEW_CODES
-    assert len(CASES) == len(NEW_CODES)
+    assert {case["code"] for case in CASES} == NEW_CODES - NOT_AT_ONE_CELL
+    assert len(CASES) == len(NEW_CODES - NOT_AT_ONE_CELL)
     for case in CASES:
         assert (DATA / case["invalid"]).is_file()
         assert (DATA / case["valid"]).is_file()

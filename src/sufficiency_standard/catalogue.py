@@ -74,6 +74,30 @@ declare(
         "{source} is not a table of the standard and was not checked. The tables are: {expected}.",
     ),
     Entry(
+        "SHEET-HIDDEN",
+        W,
+        "structure",
+        "Hidden sheet not read",
+        "{source} is hidden and holds data, so it was not read{table_note}. If it should "
+        "be checked, unhide it (right-click a sheet tab, Unhide).",
+    ),
+    Entry(
+        "FILE-OUTSIDE-ZIP",
+        W,
+        "structure",
+        "File in a zip not read",
+        "{source} names a place outside the zip ({member}), so it was not read. Make the "
+        "zip again from the folder of CSV files.",
+    ),
+    Entry(
+        "JSON-DUPLICATE-KEY",
+        W,
+        "structure",
+        "Key given twice",
+        "{where} gives {key} more than once; only the last value was read ({count}). Give "
+        "each key once.",
+    ),
+    Entry(
         "SHEET-DUPLICATE",
         E,
         "structure",

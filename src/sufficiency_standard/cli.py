@@ -150,11 +150,32 @@ def _write_report(
             console = Console(file=target, soft_wrap=not target.isatty())
             render_console(report, console, show_values=show_values, examples=examples)
     elif report_format is ReportFormat.xlsx:
-        from sufficiency_standard.report.workbook import render_workbook
+        from sufficiency_standard.report.workbook import WORKBOOK_STAGES, render_workbook
 
         workbook = paths[0] if len(paths) == 1 and paths[0].suffix.lower() == ".xlsx" else None
         assert output is not None
-        render_workbook(report, output, workbook, show_values=show_values)
+        stderr = _progress_console(paths)
+        if stderr is None:
+            render_workbook(report, output, workbook, show_values=show_values)
+            return
+        # A large workbook's report takes a while: say which stage it is in (issue 19).
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        names = {
+            "opening": "Opening your workbook",
+            "marking": f"Marking {len(report.issues):,} issues",
+            "listing": "Listing the issues",
+            "saving": f"Saving {output.name}",
+        }
+        columns = (TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=stderr, transient=True) as bar:
+            task = bar.add_task(names["opening"], total=len(WORKBOOK_STAGES))
+
+            def advance(stage: str) -> None:
+                done = WORKBOOK_STAGES.index(stage)
+                bar.update(task, description=names[stage], completed=done)
+
+            render_workbook(report, output, workbook, show_values=show_values, progress=advance)
     else:
         sys.stdout.flush()
         with output.open("wb") if output else nullcontext(sys.stdout.buffer) as target:

@@ -50,6 +50,7 @@ from sufficiency_standard.read.headers import (
     match_table_name,
     normalise,
 )
+from sufficiency_standard.read.limits import read_file_bytes
 from sufficiency_standard.read.source import SourceSubmission, SourceTable
 from sufficiency_standard.standard import CodeList, Field, Standard, Table, load_standard
 
@@ -258,13 +259,16 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 # -- reading the YAML with line numbers -------------------------------------------------
 
 
+_MAPPING_FILE_BYTES = 16 << 20  # a mapping is a few kilobytes of YAML
+
+
 def load_mapping(path: str | Path) -> SourceMapping:
     """Parse a mapping file; every mistake in its shape is a MappingError naming the line."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise MappingError(f"{path.name} cannot be opened: {error.strerror or error}.") from None
+        data = read_file_bytes(path, limit=_MAPPING_FILE_BYTES)
+    except InputError as error:
+        raise MappingError(str(error)) from None
     return parse_mapping(decode_text(data, path.name).text, path.name)
 
 
@@ -471,7 +475,7 @@ def _header_rows(path: Path) -> list[tuple[str, list[list[str | None]]]]:
         return [item for p in sorted(path.iterdir()) if p.is_file() for item in _header_rows(p)]
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        text = decode_text(path.read_bytes(), path.name).text
+        text = decode_text(read_file_bytes(path), path.name).text
         dialect = "excel-tab" if suffix == ".tsv" else "excel"
         rows = []
         for row in csv.reader(io.StringIO(text, newline=""), dialect=dialect):

@@ -75,6 +75,9 @@ def keygen_command(out: str | Path) -> Path:
     return path
 
 
+_KEY_FILE_BYTES = 4096
+
+
 def read_key(path: str | Path | None) -> bytes:
     """The secret key in a key file (hexadecimal text); refuses a missing or short key."""
     if path is None:
@@ -82,15 +85,19 @@ def read_key(path: str | Path | None) -> bytes:
             "no key was given: pseudonymisation needs the LA's secret key (--key-file). "
             "Make one once with `sufficiency keygen --out FILE` and keep it safe."
         )
+    from sufficiency_standard.issues import InputError
+    from sufficiency_standard.read.limits import read_file_bytes
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
+    if not path.exists():
         raise PseudonymisationError(
             f"the key file {path} does not exist. Make one with `sufficiency keygen`."
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PseudonymisationError(f"the key file {path} cannot be read: {error}.") from None
+        )
+    try:
+        # A key is 64 characters; a large file (or /dev/zero) is not one.
+        text = read_file_bytes(path, limit=_KEY_FILE_BYTES).decode("ascii").strip()
+    except (InputError, UnicodeDecodeError) as error:
+        raise PseudonymisationError(f"the key file {path} cannot be read: {error}") from None
     try:
         key = bytes.fromhex(text)
     except ValueError:

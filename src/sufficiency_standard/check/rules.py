@@ -1580,3 +1580,109 @@ def rules_of(version: str) -> list[Rule]:
 def run_rules(context: RuleContext, version: str) -> Iterator[Issue]:
     for registered in rules_of(version):
         yield from registered.check(context)
+
+
+# -- what users expect to be told (issue 19) ------------------------------------------
+
+
+@rule(
+    Entry(
+        "REF-OFFERS-APPROACHED",
+        W,
+        "quality",
+        "More offers than providers approached",
+        "{offers} offers were received from {approached} providers approached. Each offer "
+        "comes from a provider approached: check both counts.",
+        fields=("providers_approached", "offers_received"),
+        tables=("referrals",),
+    ),
+    since="0.3.0",
+)
+def offers_not_more_than_approached(context: RuleContext) -> list[Issue]:
+    referrals = context.table("referrals")
+    # A negative count already has its own error (VALUE-MINIMUM): no comparison with it.
+    more = referrals.judgeable("providers_approached", "offers_received").filter(
+        (
+            (pl.col("offers_received") > pl.col("providers_approached"))
+            & (pl.col("providers_approached") >= 0)
+        ).fill_null(False)
+    )
+    return row_issues(
+        "REF-OFFERS-APPROACHED",
+        referrals,
+        "offers_received",
+        more.get_column(ROW_INDEX).to_list(),
+        related=one_place_each(
+            referrals, "providers_approached", more.get_column(ROW_INDEX).to_list()
+        ),
+        offers=[str(n) for n in more.get_column("offers_received").to_list()],
+        approached=[str(n) for n in more.get_column("providers_approached").to_list()],
+    )
+
+
+@rule(
+    Entry(
+        "COST-OVERLAP-NO-BASIS",
+        E,
+        "rule",
+        "Cost period with no basis overlaps another",
+        "This cost period ({period}) has no basis and overlaps another cost period of the "
+        "same placement ({other_period}). Give its basis, or correct the dates: a night "
+        "is paid for once.",
+        fields=("placement_id", "cost_basis", "cost_start_date", "cost_end_date"),
+        tables=("costs",),
+    ),
+    since="0.3.0",
+)
+def blank_basis_does_not_overlap(context: RuleContext) -> list[Issue]:
+    """COST-OVERLAP compares periods of one basis; a period whose basis is blank can
+    still pay for the same nights as one with a basis, so it is compared with them."""
+    costs = context.table("costs")
+    periods = costs.judgeable(
+        "placement_id", "cost_basis", "cost_start_date", "cost_end_date"
+    ).filter(pl.col("placement_id").is_not_null() & pl.col("cost_start_date").is_not_null())
+    blank = periods.filter(pl.col("cost_basis").is_null())
+    if blank.is_empty():
+        return []
+    based = periods.filter(pl.col("cost_basis").is_not_null())
+    clash = (
+        blank.join(based, on="placement_id", suffix="_other")
+        .filter(
+            (pl.col("cost_start_date") <= pl.col("cost_end_date_other").fill_null(date.max))
+            & (pl.col("cost_start_date_other") <= pl.col("cost_end_date").fill_null(date.max))
+        )
+        .sort(ROW_INDEX, "cost_start_date_other")
+        .unique(ROW_INDEX, keep="first", maintain_order=True)
+    )
+    return row_issues(
+        "COST-OVERLAP-NO-BASIS",
+        costs,
+        "cost_basis",
+        clash.get_column(ROW_INDEX).to_list(),
+        related=one_place_each(
+            costs, "cost_start_date", clash.get_column(f"{ROW_INDEX}_other").to_list()
+        ),
+        period=_periods(clash["cost_start_date"], clash["cost_end_date"]),
+        other_period=_periods(clash["cost_start_date_other"], clash["cost_end_date_other"]),
+    )
+
+
+@rule(
+    Entry(
+        "SUB-EMPTY",
+        E,
+        "rule",
+        "Every table is empty",
+        "Every table of the submission is empty ({tables}): there is nothing to check or "
+        "send. Fill in the tables, or check that the right file was given.",
+        tables=("submission",),
+    ),
+    since="0.3.0",
+)
+def submission_is_not_empty(context: RuleContext) -> list[Issue]:
+    given = [table for table in context.tables.values() if table.source is not None]
+    lists = [table for table in given if not table.table.one_row]
+    if not lists or any(table.height for table in lists):
+        return []
+    names = ", ".join(table.table.name for table in lists)
+    return [make_issue("SUB-EMPTY", Location(table="submission"), tables=names)]

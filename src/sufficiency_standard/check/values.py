@@ -51,7 +51,8 @@ declare(
         "value",
         "Not a date",
         "{field_title} must be a date between 1900 and 2099, written as 2025-04-03 or "
-        "03/04/2025 (day first); {shown} is not.",
+        "03/04/2025 (day first, a four-digit year, no time of day but midnight); {shown} "
+        "is not.",
     ),
     Entry(
         "VALUE-INTEGER",
@@ -232,18 +233,35 @@ def _given(name: str) -> pl.Expr:
     return pl.col(name)
 
 
+# A time of midnight after a date (how Excel writes a date cell into CSV, in either
+# order of day and year): the date alone is meant. Any other time of day is not a date.
+_MIDNIGHT = r"[T ]00:00(:00(\.0+)?)?$"
+
+
 def _parse_date(name: str, kind: str) -> _Parsed:
     text = _given(name)
     iso_exact = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    at_midnight = text.str.contains(_MIDNIGHT)
+    date_part = pl.when(at_midnight).then(text.str.replace(_MIDNIGHT, "")).otherwise(None)
     iso_midnight = (
-        pl.when(text.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]00:00(:00)?$"))
-        .then(text.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+        pl.when(date_part.str.contains(r"^\d{4}-\d{2}-\d{2}$"))
+        .then(date_part.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
         .otherwise(None)
     )
-    day_first = [text.str.strptime(pl.Date, fmt, strict=False) for fmt, _ in _DAY_FIRST_FORMATS]
+    # Day first, with a four-digit year (strptime alone reads 3/4/25 as the year 25).
+    day_first_text = pl.coalesce(date_part, text)
+    four_digit_year = day_first_text.str.contains(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$")
+    day_first = [
+        pl.when(four_digit_year)
+        .then(day_first_text.str.strptime(pl.Date, fmt, strict=False))
+        .otherwise(None)
+        for fmt, _ in _DAY_FIRST_FORMATS
+    ]
     serial_number = text.cast(pl.Int64, strict=False)
+    # A serial is read in every kind of input: a date column formatted as General in
+    # Excel shows (and a CSV export writes) 45789; the note says what the cell held.
     serial = (
-        pl.when(serial_number.is_between(*_SERIAL_RANGE) & pl.lit(kind == "xlsx"))
+        pl.when(serial_number.is_between(*_SERIAL_RANGE))
         .then(_EXCEL_EPOCH + pl.duration(days=serial_number))
         .otherwise(None)
     )
@@ -252,13 +270,14 @@ def _parse_date(name: str, kind: str) -> _Parsed:
     # Years outside this range are typing mistakes (and year 0 has no Python date).
     value = pl.when(read.dt.year().is_between(*_YEAR_RANGE)).then(read)
     canonical = iso.is_not_null() & (text == iso.dt.to_string("%Y-%m-%d"))
+    read_ok = value.is_not_null()
     normalised = [
-        (iso.is_not_null() & ~canonical, "written without leading zeros"),
-        (iso.is_null() & iso_midnight.is_not_null(), "written with a midnight time"),
+        (read_ok & iso.is_not_null() & ~canonical, "written without leading zeros"),
+        (read_ok & iso.is_null() & at_midnight, "written with a midnight time"),
     ]
     for parsed, (_, what) in zip(day_first, _DAY_FIRST_FORMATS, strict=True):
-        normalised.append((iso.is_null() & parsed.is_not_null(), what))
-    normalised.append((serial.is_not_null(), "an Excel serial number for a date"))
+        normalised.append((read_ok & iso.is_null() & ~at_midnight & parsed.is_not_null(), what))
+    normalised.append((read_ok & serial.is_not_null(), "an Excel serial number for a date"))
     # Fast: an ISO date as the standard writes it (so iso, and canonical), in range.
     fast = text.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & iso_exact.is_between(
         pl.date(_YEAR_RANGE[0], 1, 1), pl.date(_YEAR_RANGE[1], 12, 31)

@@ -51,6 +51,13 @@ def check_zip_limits(archive: zipfile.ZipFile, name: str) -> None:
             f"{name} would decompress to {total / (1 << 30):.1f} GiB, more than the "
             f"{MAX_TOTAL_UNCOMPRESSED / (1 << 30):.0f} GiB allowed; it was not opened."
         )
+    stored = sum(member.compress_size for member in members)
+    if total >= RATIO_CHECKED_FROM and total / max(stored, 1) > MAX_RATIO:
+        # Many members each just under the size checked one by one add up the same.
+        raise InputError(
+            f"{name} looks like a zip bomb: its files would decompress to "
+            f"{total / max(stored, 1):,.0f} times their size; it was not opened."
+        )
     for member in members:
         if member.flag_bits & 0x1:
             raise InputError(

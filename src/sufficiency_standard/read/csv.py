@@ -32,6 +32,7 @@ from sufficiency_standard.read.headers import (
     header_not_found,
     match_table_name,
 )
+from sufficiency_standard.read.limits import read_file_bytes, refuse_wide
 from sufficiency_standard.read.source import PendingTable, SourceTable
 from sufficiency_standard.read.tabular import build_table, raw_column
 from sufficiency_standard.standard import Standard, Table
@@ -125,6 +126,7 @@ def _read_plain_utf8(found: Found, path: Path, *, name: str, source: str, table:
     if not whole and len(head) <= header_index + 1:
         return False  # the header might end beyond the text decoded here
     header = head[header_index]
+    refuse_wide(len(header), name, "header row")
     body = _body_by_polars(path, separator, header_index, header)
     if body is None:
         return False
@@ -133,27 +135,43 @@ def _read_plain_utf8(found: Found, path: Path, *, name: str, source: str, table:
 
 
 def _file_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path.name} cannot be opened: {error.strerror or error}.") from None
+    return read_file_bytes(path)
 
 
 def read_csv_zip(archive: zipfile.ZipFile, name: str, standard: Standard) -> Found:
     """Every CSV file in a zip (already opened and checked by `archive.open_zip`)."""
     found = Found(kind="csv", container=_CONTAINER)
-    members = [
-        member
-        for member in archive.infolist()
-        if not member.is_dir()
-        and not any(_is_hidden(part) for part in PurePosixPath(member.filename).parts)
-    ]
+    members = []
+    for member in archive.infolist():
+        parts = PurePosixPath(member.filename).parts
+        if member.is_dir():
+            continue
+        if ".." in parts or member.filename.startswith("/"):
+            # Never extracted anyway; said so, as it may be a table given the wrong way.
+            found.issues.append(
+                make_issue(
+                    "FILE-OUTSIDE-ZIP",
+                    Location(source=f"{name}, file {member.filename}"),
+                    source=f"{name}, file {member.filename}",
+                    member=member.filename,
+                )
+            )
+            continue
+        if not any(_is_hidden(part) for part in parts):
+            members.append(member)
+    read: set[str] = set()
     for member in sorted(members, key=lambda member: member.filename):
         file_name = PurePosixPath(member.filename).name
         source = f"{name}, file {member.filename}"
         table = _table_or_unknown(found, file_name, source, standard)
         if table is None:
             continue
+        if table.name in read:
+            # A second file for a table is reported (SHEET-DUPLICATE) and not checked,
+            # so it is not read either.
+            found.tables.append(GivenTable(table.name, source, None))
+            continue
+        read.add(table.name)
         try:
             data = archive.read(member)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
@@ -213,6 +231,7 @@ def read_csv_data(found: Found, data: bytes, *, name: str, source: str, table: T
         return
     _, separator, header_index, head = best
     header = head[header_index]
+    refuse_wide(len(header), name, "header row")
     body = _body_by_polars(payload, separator, header_index, header)
     if body is None:
         header, body = _body_by_csv_module(text, separator, header_index, name)
@@ -272,6 +291,7 @@ def _body_by_csv_module(
     header: list[str | None] = [cell or None for cell in records[header_index]]
     rows = records[header_index + 1 :]
     width = max([len(header), *map(len, rows)])
+    refuse_wide(width, name)
     columns: dict[str, list[str | None]] = {raw_column(i): [] for i in range(width)}
     for row in rows:
         for index in range(width):

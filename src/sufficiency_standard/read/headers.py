@@ -49,6 +49,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_index(letters: str) -> int:
+    """The 0-based index of a column letter: "A" -> 0, "AA" -> 26."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
+
+
 def first_line(text: str) -> str:
     """The first non-blank line of a header cell, stripped."""
     for line in text.splitlines():

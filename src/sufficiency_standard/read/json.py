@@ -33,6 +33,7 @@ from sufficiency_standard.issues import InputError, Issue, Location
 from sufficiency_standard.personal_data import personal_header
 from sufficiency_standard.read.encoding import decode_text
 from sufficiency_standard.read.found import Found, GivenTable
+from sufficiency_standard.read.limits import read_file_bytes
 from sufficiency_standard.read.source import SourceTable
 from sufficiency_standard.read.values import datetime_text, number_text
 from sufficiency_standard.standard import Field, Standard, Table
@@ -52,15 +53,25 @@ _KIND_NAMES = {
 
 def read_json(path: Path, standard: Standard) -> Found:
     name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{name} cannot be opened: {error.strerror or error}.") from None
+    data = read_file_bytes(path)
     if not data.strip():
         raise InputError(f"{name} is empty.")
     decoded = decode_text(data, name)
+    duplicates: dict[str, int] = {}
+
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # JSON allows a key twice and json.loads keeps the last: said, not silently lost.
+        made = dict(pairs)
+        if len(made) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates[key] = duplicates.get(key, 0) + 1
+                seen.add(key)
+        return made
+
     try:
-        document = json.loads(decoded.text, parse_int=_integer)
+        document = json.loads(decoded.text, parse_int=_integer, object_pairs_hook=pairs_to_dict)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
@@ -76,6 +87,16 @@ def read_json(path: Path, standard: Standard) -> Found:
                 "or write the whole character."
             )
     found = read_document(document, name, standard, json_types=True)
+    for key, count in duplicates.items():
+        found.issues.append(
+            make_issue(
+                "JSON-DUPLICATE-KEY",
+                Location(source=name),
+                where=name,
+                key=json.dumps(key, ensure_ascii=False),
+                count="once more" if count == 1 else f"{count:,} more times",
+            )
+        )
     if decoded.encoding is not None:
         found.issues.insert(
             0,

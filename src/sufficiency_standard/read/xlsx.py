@@ -24,6 +24,7 @@ import python_calamine
 from sufficiency_standard.catalogue import make_issue
 from sufficiency_standard.collector import collector_paused
 from sufficiency_standard.issues import InputError, Location
+from sufficiency_standard.read import headers
 from sufficiency_standard.read.archive import open_zip
 from sufficiency_standard.read.found import Found, GivenTable
 from sufficiency_standard.read.headers import (
@@ -34,7 +35,8 @@ from sufficiency_standard.read.headers import (
     header_not_found,
     match_table_name,
 )
-from sufficiency_standard.read.sheet_xml import scan_sheet, sheet_parts
+from sufficiency_standard.read.sheet_xml import has_values, scan_sheet, sheet_parts
+from sufficiency_standard.read.source import SourceTable
 from sufficiency_standard.read.tabular import build_table, empty_as_null, raw_column
 from sufficiency_standard.read.values import datetime_text, number_text
 from sufficiency_standard.sheets import OWN_SHEETS
@@ -76,6 +78,8 @@ def read_workbook(path: Path, standard: Standard) -> Found:
         if not worksheets:
             raise InputError(f"{name} has no sheets.")
         found = Found(kind="xlsx", container=f"sheet in {name}")
+        if visible:
+            _note_hidden_sheets(found, archive, parts, worksheets, name, standard)
         plan = [
             (sheet, f"{name}, sheet {sheet.name}", match_table_name(sheet.name, standard))
             for sheet in visible or worksheets
@@ -115,6 +119,33 @@ def read_workbook(path: Path, standard: Standard) -> Found:
             found.tables.extend(read[sheet.name].tables)
             found.issues.extend(read[sheet.name].issues)
     return found
+
+
+def _note_hidden_sheets(
+    found: Found,
+    archive: zipfile.ZipFile,
+    parts: dict[str, str],
+    worksheets: list[Any],
+    name: str,
+    standard: Standard,
+) -> None:
+    """SHEET-HIDDEN for each hidden sheet that holds data (not the template's own lists),
+    so that nothing in the workbook is left out without a word."""
+    for sheet in worksheets:
+        if sheet.visible == python_calamine.SheetVisibleEnum.Visible or sheet.name in OWN_SHEETS:
+            continue
+        if not has_values(archive, parts.get(sheet.name)):
+            continue
+        table = match_table_name(sheet.name, standard)
+        source = f"{name}, sheet {sheet.name}"
+        found.issues.append(
+            make_issue(
+                "SHEET-HIDDEN",
+                Location(source=source),
+                source=source,
+                table_note=f" (by its name, the {table.name} table)" if table else "",
+            )
+        )
 
 
 def _reading_order(sizes: dict[str, int]) -> list[str]:
@@ -263,6 +294,7 @@ def _read_sheet(
         body=body,
     )
     source_table.sheet = sheet_name
+    _months_as_shown(source_table, table, rows, header_index)
     found.tables.append(GivenTable(table.name, source, source_table))
     found.issues.extend(issues)
 
@@ -288,6 +320,40 @@ def _read_sheet(
                 error=error,
             )
         )
+
+
+# A field of a month and year (birth_month): "2009-02", as its pattern says.
+_MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _months_as_shown(
+    source_table: SourceTable, table: Table, rows: list[list[Any]], header_index: int
+) -> None:
+    """A month typed into Excel as 2009-02 is stored as the date 2009-02-01 and shown as
+    2009-02 (with a yyyy-mm format): read it as the month it shows. A date on another day
+    is a full date, kept as it is (and reported: the standard never holds one)."""
+    for field_name, letter in source_table.columns.items():
+        if table.field(field_name).pattern != _MONTH_PATTERN:
+            continue
+        column = source_table.frame.get_column(field_name)
+        if not column.str.contains(r"^[0-9]{4}-[0-9]{2}-01$").any():
+            continue  # no cell read as the first of a month: nothing to look at
+        index = headers.column_index(letter)
+        numbers = source_table.row_numbers or ()
+        values = column.to_list()
+        changed = False
+        for position, row_number in enumerate(numbers):
+            row = rows[row_number - 1] if row_number - 1 < len(rows) else ()
+            cell = row[index] if index < len(row) else None
+            if isinstance(cell, dt.date) and cell.day == 1:
+                if isinstance(cell, dt.datetime) and cell.time() != dt.time(0):
+                    continue
+                values[position] = f"{cell.year:04d}-{cell.month:02d}"
+                changed = True
+        if changed:
+            source_table.frame = source_table.frame.with_columns(
+                pl.Series(field_name, values, dtype=pl.String)
+            )
 
 
 # -- cells as text ---------------------------------------------------------------------

@@ -9,11 +9,12 @@ lists never add a personal value unless asked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -34,20 +35,43 @@ _BOLD = Font(bold=True)
 _COLUMNS = ("severity", "code", "title", "source", "table", "cell", "path", "field", "message")
 
 
+# What `progress` is told, in order: a large workbook spends minutes in the first and last.
+WORKBOOK_STAGES = ("opening", "marking", "listing", "saving")
+
+
 @collector_paused()
 def render_workbook(
-    report: Report, out: Path, workbook_input: Path | None, show_values: bool = False
+    report: Report,
+    out: Path,
+    workbook_input: Path | None,
+    show_values: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> None:
-    if workbook_input is not None:
-        book = load_workbook(workbook_input)
+    """Write the report workbook to `out`; `progress` is told each stage as it starts."""
+    step = progress or (lambda _stage: None)
+    step("opening")
+    book = _users_workbook(workbook_input) if workbook_input is not None else None
+    step("marking")
+    if book is not None:
         _mark_cells(book, report.issues, show_values)
     else:
         # Nothing of the user's to keep: a workbook written row by row, several times
         # faster for the tens of thousands of issues of a large submission.
         book = Workbook(write_only=True)
+    step("listing")
     _summary_sheet(book, report)
     _issues_sheet(book, report, show_values)
+    step("saving")
     book.save(out)
+
+
+def _users_workbook(path: Path) -> Workbook | None:
+    """The user's workbook to mark, or None when openpyxl cannot open it (calamine, which
+    read it, is more lenient): the report then lists the issues without the marked copy."""
+    try:
+        return load_workbook(path)
+    except Exception:  # openpyxl raises many kinds for a file it cannot read
+        return None
 
 
 def _text_safe(value: object) -> object:
@@ -94,7 +118,12 @@ def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
         if place.sheet and place.cell and place.sheet in book.sheetnames:
             notes.setdefault((place.sheet, place.cell), []).append(issue)
     for (sheet, cell_ref), found in notes.items():
-        cell = book[sheet][cell_ref]
+        try:
+            cell = book[sheet][cell_ref]
+        except (ValueError, IndexError, KeyError):
+            continue  # a place openpyxl cannot address (past Excel's last row)
+        if isinstance(cell, MergedCell):
+            continue  # inside a merged range: only its first cell can be marked
         worst = min(found, key=lambda i: list(Severity).index(i.severity)).severity
         if worst in _FILL:
             cell.fill = _FILL[worst]
