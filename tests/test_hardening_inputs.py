@@ -251,7 +251,7 @@ def test_a_month_of_birth_stored_as_an_excel_date_is_read_as_the_month_shown(tmp
     book.save(path)
     issues = [i for i in validate(path).issues if i.location.field == "birth_month"]
     # The first of a month is the month Excel shows; another day is a full date of birth.
-    assert [(i.code, i.location.cell) for i in issues] == [("VALUE-PATTERN", "B3")]
+    assert [(i.code, i.location.cell) for i in issues] == [("PERSONAL-DATE-OF-BIRTH", "B3")]
 
 
 # -- dates (item 15) ------------------------------------------------------------------
