@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from sufficiency_standard.analytics.inputs import RegionData, financial_year, financial_year_label
+from sufficiency_standard.analytics.regional import money
 from sufficiency_standard.analytics.tables import Chart, Section, Table, finish
 
 PARTS = ("volume", "mix", "costed_share", "price")
@@ -201,16 +202,6 @@ def _rounded_parts(frame: pl.DataFrame) -> pl.DataFrame:
     return rounded.with_columns(
         (pl.col("total") - pl.sum_horizontal(PARTS[:-1])).round(2).alias("price")
     )
-
-
-def _money(value: float) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value >= 1e6:
-        return f"{sign}£{value / 1e6:.1f}m"
-    if value >= 1e3:
-        return f"{sign}£{value / 1e3:.0f}k"
-    return f"{sign}£{value:.0f}"
 
 
 def section(data: RegionData) -> Section:
@@ -549,8 +540,8 @@ def _findings(
     label = financial_year_label(last)
     if spend > 0 and costed:
         out.append(
-            f"In {label} the region spent {_money(spend)} on {beds:,} bed nights, "
-            f"{_money(spend / costed)} a costed night on average; "
+            f"In {label} the region spent {money(spend)} on {beds:,} bed nights, "
+            f"{money(spend / costed)} a costed night on average; "
             f"{1 - costed / beds:.0%} of bed nights had no cost recorded."
         )
         top = year.sort("spend", descending=True).row(0, named=True)
@@ -564,12 +555,12 @@ def _findings(
         total = r["total"]
         if r["spend_from"]:
             parts = ", ".join(
-                f"{name.replace('_', ' ')} {'+' if r[name] >= 0 else ''}{_money(r[name])}"
+                f"{name.replace('_', ' ')} {'+' if r[name] >= 0 else ''}{money(r[name])}"
                 for name in PARTS
             )
             out.append(
                 f"From {r['from_year']} to {r['to_year']} spend changed by "
-                f"{'+' if total >= 0 else ''}{_money(total)} "
+                f"{'+' if total >= 0 else ''}{money(total)} "
                 f"({total / r['spend_from']:+.1%}): {parts}."
             )
     las = by_la.filter(pl.col("year") == last).sort("uncosted_share", descending=True)

@@ -23,6 +23,7 @@ import polars as pl
 from sufficiency_standard.analytics import episodes as ep
 from sufficiency_standard.analytics import markov
 from sufficiency_standard.analytics.inputs import RegionData
+from sufficiency_standard.analytics.regional import money
 from sufficiency_standard.analytics.tables import Chart, Section, Table, finish
 
 HORIZON_MONTHS = 24
@@ -353,12 +354,6 @@ def _without_disclosing_total(frame: pl.DataFrame, count: str, by: list[str], th
     )
 
 
-def _money(value: float) -> str:
-    if value >= 1e6:
-        return f"£{value / 1e6:,.1f} million"
-    return f"£{value:,.0f}"
-
-
 def section(data: RegionData) -> Section:
     """The forecast section of the regional report."""
     threshold = data.threshold
@@ -642,8 +637,8 @@ def _findings(
         out.append(
             f"At this region's recent prices, grown {price.inflation:.1%} a year "
             f"({price.inflation_source}), the baseline's next 12 months cost "
-            f"{_money(spent['expected'].sum())} (between {_money(spent['lower'].sum())} and "
-            f"{_money(spent['upper'].sum())}) on the hub's costed basis."
+            f"{money(spent['expected'].sum())} (between {money(spent['lower'].sum())} and "
+            f"{money(spent['upper'].sum())}) on the hub's costed basis."
         )
     return out
 

@@ -74,6 +74,17 @@ def region_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("la_code") == REGION)
 
 
+def money(value: float) -> str:
+    """Pounds as a sentence says them: £17.0m, £203k, -£45."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e6:
+        return f"{sign}£{value / 1e6:.1f}m"
+    if value >= 1e3:
+        return f"{sign}£{value / 1e3:.0f}k"
+    return f"{sign}£{value:.0f}"
+
+
 def percent(share: float) -> str:
     return f"{100 * share:.0f}%"
 
@@ -82,6 +93,7 @@ __all__ = [
     "REGION",
     "finish_with_region",
     "label_las",
+    "money",
     "percent",
     "region_rows",
     "window",
