@@ -1734,6 +1734,25 @@ def nav_lines(standard: Standard) -> list[str]:
     return [NAV_INDENT + line for line in lines]
 
 
+# The linked-data files a version may ship (scripts/generate.py), and what each is.
+LINKED_DATA = {
+    "context.jsonld": "JSON-LD context",
+    "shacl.ttl": "SHACL shapes (Turtle)",
+    "owl.ttl": "OWL ontology (Turtle)",
+}
+
+
+def linked_data_files(version: str) -> dict[str, str]:
+    """A version's linked-data files and their names in the docs; none for versions released
+    before they were generated (a released version's folder is frozen)."""
+    folder = json_schema_path(version).parent
+    return {
+        name: f"sufficiency-standard-{version}.{name}"
+        for name in LINKED_DATA
+        if (folder / name).is_file()
+    }
+
+
 def render_versions() -> str:
     """Every shipped version: its release, what changed from the one before, its schema."""
     out = [GENERATED_NOTE, "# Versions of the standard\n\n"]
@@ -1750,6 +1769,19 @@ def render_versions() -> str:
         out.append(
             f"[JSON Schema](schemas/sufficiency-standard-{version}.schema.json) (Draft 2020-12).\n"
         )
+        linked = linked_data_files(version)
+        if linked:
+            links = ", ".join(
+                f"[{LINKED_DATA[name]}](schemas/{docs_name})" for name, docs_name in linked.items()
+            )
+            out.append(
+                f"\nAs linked data, generated from the same LinkML schema: {links}. A JSON "
+                "submission becomes JSON-LD with the context and a `@type` on each record "
+                "(its class: `Submission`, `Child`, ...) and its ID as `@id`; the shapes check "
+                "required fields, code lists, datatypes, patterns, minimums and references, "
+                "but not the class rules, date order or sums, which only `sufficiency "
+                "validate` checks.\n"
+            )
         if index == 0:
             out.append("\nThe first version.\n")
             continue
@@ -1802,6 +1834,13 @@ def artefacts() -> dict[Path, str]:
                 json_schema_path(version).read_text(encoding="utf-8")
             )
             for version in shipped_versions()
+        },
+        **{
+            REFERENCE / "schemas" / docs_name: (json_schema_path(version).parent / name).read_text(
+                encoding="utf-8"
+            )
+            for version in shipped_versions()
+            for name, docs_name in linked_data_files(version).items()
         },
         VERSION_SNIPPET: render_version_snippet(standard),
         MKDOCS_YML: render_mkdocs_yml(MKDOCS_YML.read_text(encoding="utf-8"), standard),
