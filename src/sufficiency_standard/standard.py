@@ -7,6 +7,7 @@ schema, so the validator, template and docs never read LinkML at run time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any, Literal
 
@@ -30,6 +31,16 @@ class CodeValue:
     in_force_from: str | None = None
     in_force_until: str | None = None
     national_concept: str | None = None
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day the code may be used (None: no limit)."""
+        return date.fromisoformat(self.in_force_from) if self.in_force_from else None
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the code may be used (None: no limit)."""
+        return date.fromisoformat(self.in_force_until) if self.in_force_until else None
 
 
 @dataclass(frozen=True)

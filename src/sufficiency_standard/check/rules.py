@@ -1103,15 +1103,11 @@ def _in_force(code_list: CodeList) -> pl.DataFrame:
     (`__until`) day it may be used: the schema's `in_force_from` and `in_force_until`
     annotations (null: no limit that way)."""
     limited = [v for v in code_list.values if v.in_force_from or v.in_force_until]
-
-    def day(text: str | None) -> date | None:
-        return date.fromisoformat(text) if text else None
-
     return pl.DataFrame(
         {
             "__code": [v.value for v in limited],
-            "__from": [day(v.in_force_from) for v in limited],
-            "__until": [day(v.in_force_until) for v in limited],
+            "__from": [v.first_day for v in limited],
+            "__until": [v.last_day for v in limited],
         },
         schema={"__code": pl.String, "__from": pl.Date, "__until": pl.Date},
     )

@@ -537,9 +537,7 @@ class _Ssda903(SubmissionBuilder):
         with parents, in a hospital), so two of its codes are never the same home."""
         one = placement_type_for(first, self.standard)
         other = placement_type_for(second, self.standard)
-        return (
-            bool(one[1]) and len(one[1]) == 1 and one[1] == other[1] and "Other" not in one[1]
-        )
+        return bool(one[1]) and len(one[1]) == 1 and one[1] == other[1] and "Other" not in one[1]
 
     def _add_children(self, episodes: list[Episode], period_end: dt.date) -> None:
         """The children of the header file, then those only the episodes name."""
@@ -684,8 +682,7 @@ class _Ssda903(SubmissionBuilder):
         """A PLACE code used outside the collection years the schema gives it
         (in_force_from, in_force_until): carried, with a note to check it."""
         start, end = self.period
-        until = dt.date.fromisoformat(code.in_force_until) if code.in_force_until else None
-        since = dt.date.fromisoformat(code.in_force_from) if code.in_force_from else None
+        until, since = code.last_day, code.first_day
         if until is not None and start > until:
             at.note(
                 "derived",
