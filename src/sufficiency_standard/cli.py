@@ -544,6 +544,7 @@ def mapping_init(
 
 class ImportFormat(StrEnum):
     ssda903 = "ssda903"
+    national_standard = "national-standard"
     placements_standard = "placements-standard"
     pnw_census = "pnw-census"
 
@@ -554,15 +555,18 @@ def import_files(
         ImportFormat,
         typer.Argument(
             metavar="FORMAT",
-            help="ssda903 (header, episodes and UASC tables), placements-standard (the "
-            "regional placements standard) or pnw-census (the Placements North West census).",
+            help="ssda903 (header, episodes and UASC tables), national-standard (the national "
+            "placements standard: its JSON-LD or Excel template), placements-standard (the "
+            "regional placements returns) or pnw-census (the Placements North West census).",
             show_default=False,
         ),
     ],
     inputs: Annotated[
         list[Path],
         typer.Argument(
-            metavar="IN...", help="The files to import (CSV or .xlsx).", show_default=False
+            metavar="IN...",
+            help="The files to import (CSV or .xlsx; .jsonld for the national standard).",
+            show_default=False,
         ),
     ],
     out: Annotated[

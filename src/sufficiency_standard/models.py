@@ -1006,6 +1006,28 @@ class CostBasisEnum(str, Enum):
     """
 
 
+class OutOfLaReasonEnum(str, Enum):
+    """
+    Why the location preferred for the home search is outside the placing LA: the national placements standard's reasons.
+    """
+    SAFEGUARDING_CONCERNS = "Safeguarding concerns"
+    """
+    The child must live away from the area to be safe.
+    """
+    BAIL_CONDITIONS = "Bail conditions"
+    """
+    Bail conditions keep the child out of the area.
+    """
+    COURT_ORDER = "Court order"
+    """
+    A court has ordered where the child is to live.
+    """
+    OTHER = "Other"
+    """
+    Another reason, described in Reason to search outside the LA: other.
+    """
+
+
 class UrgencyEnum(str, Enum):
     """
     How soon the home was needed, counted from the referral date: the national placements standard's urgency categories, for LAs that hold no needed-by date.
@@ -1281,7 +1303,7 @@ class Referral(ConfiguredBaseModel):
     """
     A search for a home for a child: what was asked for, by when, and how the search ended. This is the demand side, which no statutory return holds.
     """
-    referral_id: str = Field(default=..., title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
+    referral_id: str = Field(default=..., title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team). The national standard's placementId identifies its record, which is one search with its outcome: the same thing.""")
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
     referral_date: date = Field(default=..., title="Referral date", description="""The date the placements team was asked to find a home.""")
     needed_by_date: Optional[date] = Field(default=None, title="Needed by", description="""The latest date the placement must start, as the referral gave it. If no exact date was given, an approximate one. An LA that holds no date gives the urgency instead; one of the two is required.""")
@@ -1290,6 +1312,9 @@ class Referral(ConfiguredBaseModel):
     siblings_to_place_with: Optional[int] = Field(default=None, title="Siblings to place with", description="""How many siblings the child should be placed with. 0 if none.""", ge=0)
     family_location: Optional[str] = Field(default=None, title="Family location", description="""Where the child's primary family lives, as a postcode sector or district. Leave blank if unknown or confidential.""")
     close_to_family_recommended: Optional[YesNoEnum] = Field(default=None, title="Close to family recommended", description="""Whether the social worker recommends a home close to the child's primary family.""")
+    preferred_location_in_la: Optional[YesNoEnum] = Field(default=None, title="Preferred location in the LA", description="""Whether the location preferred for the home search is inside the placing LA (the national standard's isPreferredLocationLocal). Not the same question as whether a home close to the child's family is recommended.""")
+    out_of_la_reason: Optional[OutOfLaReasonEnum] = Field(default=None, title="Reason to search outside the LA", description="""When the preferred location is outside the placing LA, why: safeguarding concerns, bail conditions, a court order, or another reason (described in Reason to search outside the LA: other).""")
+    out_of_la_reason_other: Optional[list[str]] = Field(default=None, title="Reason to search outside the LA: other", description="""Why the search looked outside the LA, when the reason is Other. Free text that goes with the code Other: never shared beyond the LA (it is dropped by `sufficiency pseudonymise` and never loaded by a hub). Several may be given, separated by semicolons.""")
     in_education: Optional[YesNoNotApplicableEnum] = Field(default=None, title="In education", description="""Whether the child currently goes to school or college. Not applicable for a child below school age.""")
     continue_current_school: Optional[YesNoNotApplicableEnum] = Field(default=None, title="Continue at current school", description="""Whether the child needs to keep going to their current school.""")
     school_location: Optional[str] = Field(default=None, title="School location", description="""Where the child's current school is, as a postcode sector or district.""")
@@ -1303,6 +1328,11 @@ class Referral(ConfiguredBaseModel):
     no_home_reason: Optional[NoHomeReasonEnum] = Field(default=None, title="Reason no home was found", description="""Why the search ended without a suitable home. Required when the outcome is \"No suitable home found\": it is how a region sees which provision is missing.""")
     providers_approached: Optional[int] = Field(default=None, title="Providers approached", description="""How many providers were asked whether they could offer a home.""", ge=0)
     offers_received: Optional[int] = Field(default=None, title="Offers received", description="""How many offers of a home were received.""", ge=0)
+    referral_officer: Optional[str] = Field(default=None, title="Referral officer", description="""The name of the officer who recorded the referral. Staff personal data, kept only in the LA's own copy: it is dropped by `sufficiency pseudonymise` and never loaded by a hub. A national export writes it (the national shape requires the placement officer's name) unless told not to.""")
+    placement_recorded_date: Optional[date] = Field(default=None, title="Placement recorded", description="""When the placement found by this search was recorded. Part of the national record's quality assurance, kept on the search because the national standard keeps one record per search; not the date anything happened to the child.""")
+    placement_officer: Optional[str] = Field(default=None, title="Placement officer", description="""The name of the officer who recorded the placement found by this search. Staff personal data, kept only in the LA's own copy: it is dropped by `sufficiency pseudonymise` and never loaded by a hub. A national export writes it (the national shape requires the placement officer's name) unless told not to.""")
+    cost_recorded_date: Optional[date] = Field(default=None, title="Cost recorded", description="""When the cost of the placement found by this search was recorded. Part of the national record's quality assurance, kept on the search because the national standard keeps one record per search; not the date anything happened to the child.""")
+    cost_officer: Optional[str] = Field(default=None, title="Cost officer", description="""The name of the officer who recorded the cost of the placement found by this search. Staff personal data, kept only in the LA's own copy: it is dropped by `sufficiency pseudonymise` and never loaded by a hub. A national export writes it (the national shape requires the placement officer's name) unless told not to.""")
 
     @field_validator('family_location')
     def pattern_family_location(cls, v):
@@ -1355,19 +1385,22 @@ class NeedsAssessment(ConfiguredBaseModel):
     """
     needs_id: str = Field(default=..., title="Needs assessment ID", description="""The LA's ID for this needs assessment.""")
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
-    referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
+    referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team). The national standard's placementId identifies its record, which is one search with its outcome: the same thing.""")
     assessment_date: date = Field(default=..., title="Assessment date", description="""The date the needs were assessed.""")
     assessment_tool: AssessmentToolEnum = Field(default=..., title="Assessment tool", description="""The tool or method used to assess the child's needs: a region can compare risk levels only between assessments made the same way.""")
     ehc_plan: Optional[YesNoUnknownEnum] = Field(default=None, title="EHC plan", description="""Whether the child has an education, health and care (EHC) plan on the assessment date.""")
     communication_needs: Optional[YesNoNotSpecifiedEnum] = Field(default=None, title="Communication needs", description="""Whether the child has communication, language or learning needs.""")
     communication_requirements: Optional[list[CommunicationRequirementEnum]] = Field(default=None, title="Communication requirements", description="""The specific communication and language support the child needs. Several may be given, separated by commas or semicolons.""")
+    communication_requirements_other: Optional[list[str]] = Field(default=None, title="Communication requirements: other", description="""The communication and language support needed, when it is Other. Free text that goes with the code Other: never shared beyond the LA (it is dropped by `sufficiency pseudonymise` and never loaded by a hub). Several may be given, separated by semicolons.""")
     adaptation_to_home: Optional[YesNoEnum] = Field(default=None, title="Adaptation to the home", description="""Whether the home needs physical adaptations for the child, such as for a wheelchair.""")
     cultural_needs: Optional[CulturalNeedsEnum] = Field(default=None, title="Cultural needs", description="""Whether the home must meet cultural or religious needs, such as being near a place of worship.""")
+    cultural_needs_other: Optional[list[str]] = Field(default=None, title="Cultural needs: other", description="""The cultural needs, when they are Other. Free text that goes with the code Other: never shared beyond the LA (it is dropped by `sufficiency pseudonymise` and never loaded by a hub). Several may be given, separated by semicolons.""")
     deprivation_of_liberty: Optional[YesNoEnum] = Field(default=None, title="Deprivation of liberty", description="""Whether the child's care requires a deprivation of liberty order.""")
     mental_health_diagnosis: Optional[YesNoUnknownEnum] = Field(default=None, title="Mental health diagnosis", description="""Whether the child has a diagnosed mental health condition.""")
     neurodevelopmental_diagnosis: Optional[YesNoUnknownEnum] = Field(default=None, title="Neurodevelopmental diagnosis", description="""Whether the child has a diagnosed neurodevelopmental condition, such as autism or ADHD.""")
     learning_disability: Optional[YesNoUnknownEnum] = Field(default=None, title="Learning disability", description="""Whether the child has a learning disability.""")
     additional_support: Optional[list[AdditionalSupportEnum]] = Field(default=None, title="Additional support", description="""The extra provision the home needs to give the child. Several may be given, separated by commas or semicolons.""")
+    additional_support_other: Optional[list[str]] = Field(default=None, title="Additional support: other", description="""The extra provision needed, when it is Other. Free text that goes with the code Other: never shared beyond the LA (it is dropped by `sufficiency pseudonymise` and never loaded by a hub). Several may be given, separated by semicolons.""")
     risk_to_child_self_harm: Optional[RiskLevelEnum] = Field(default=None, title="Risk to child: self-harm", description="""The risk that the child harms themself.""")
     risk_to_child_sexual_exploitation: Optional[RiskLevelEnum] = Field(default=None, title="Risk to child: sexual exploitation", description="""The risk that the child is sexually exploited.""")
     risk_to_child_criminal_exploitation: Optional[RiskLevelEnum] = Field(default=None, title="Risk to child: criminal exploitation", description="""The risk that the child is criminally exploited, for example through county lines.""")
@@ -1390,7 +1423,7 @@ class Placement(ConfiguredBaseModel):
     """
     placement_id: str = Field(default=..., title="Placement ID", description="""The LA's ID for the placement.""")
     child_id: str = Field(default=..., title="Child ID", description="""The child's ID in the LA's case-management system, or a pseudonym of it. The same child keeps the same ID in every table and every month.""")
-    referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team).""")
+    referral_id: Optional[str] = Field(default=None, title="Referral ID", description="""The LA's ID for the search for a home (the referral to the placements team). The national standard's placementId identifies its record, which is one search with its outcome: the same thing.""")
     needs_id: Optional[str] = Field(default=None, title="Needs assessment ID", description="""The LA's ID for this needs assessment.""")
     start_date: date = Field(default=..., title="Start date", description="""The date the child moved in.""")
     end_date: Optional[date] = Field(default=None, title="End date", description="""The date the child left. Blank if the placement was still going on at the extract date.""")

@@ -31,6 +31,8 @@ class CodeValue:
     in_force_from: str | None = None
     in_force_until: str | None = None
     national_concept: str | None = None
+    # How close the national concept is, when not the same (close, broader).
+    national_match: str | None = None
 
     @property
     def first_day(self) -> date | None:
@@ -203,6 +205,7 @@ def load_standard(version: str | None = None) -> Standard:
                     in_force_from=v.get("in_force_from"),
                     in_force_until=v.get("in_force_until"),
                     national_concept=v.get("national_concept"),
+                    national_match=v.get("national_match"),
                 )
                 for v in body["values"]
             ),

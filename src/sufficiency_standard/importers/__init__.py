@@ -1,7 +1,10 @@
 """Importers: build the standard's tables from what LAs already produce.
 
 - `ssda903`: the SSDA903 return's header and episodes tables (and its UASC table);
-- `placements-standard`: the national regional-care placements standard;
+- `national-standard`: the national Children's Social Care Placements Standard (its
+  JSON-LD and its Excel templates);
+- `placements-standard`: the regional care co-operatives' placements returns (national,
+  Greater Manchester and South East variants);
 - `pnw-census`: the Placements North West census.
 
 Each returns a submission dict (the JSON shape of models.Submission) and an
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sufficiency_standard.importers.common import ImportOutput, ImportReport, write_submission
+from sufficiency_standard.importers.national_standard import import_national_standard
 from sufficiency_standard.importers.placements_standard import import_placements_standard
 from sufficiency_standard.importers.pnw_census import import_pnw_census
 from sufficiency_standard.importers.ssda903 import import_ssda903
@@ -27,6 +31,7 @@ Importer = Callable[..., ImportOutput]
 
 IMPORTERS: dict[str, Importer] = {
     "ssda903": import_ssda903,
+    "national-standard": import_national_standard,
     "placements-standard": import_placements_standard,
     "pnw-census": import_pnw_census,
 }
