@@ -63,3 +63,14 @@ def simulated_hub(tmp_path_factory: pytest.TempPathFactory):
     from analytics_support import build_simulated_hub
 
     return build_simulated_hub(tmp_path_factory.mktemp("simulated-region"))
+
+
+@pytest.fixture(scope="session")
+def national_verdicts():
+    """national_engine_support.national_verdicts (the national team's own SHACL engine,
+    jsonld.js + rdf-validate-shacl), installed once per run with `npm ci`; skips, saying
+    why, when it cannot run (no Node.js 20 or npm, no registry)."""
+    from national_engine_support import national_verdicts, require_engine
+
+    require_engine()
+    return national_verdicts
