@@ -479,6 +479,10 @@ from sufficiency_standard.cli_report import report  # noqa: E402  (the region's 
 
 app.command("report")(report)
 
+from sufficiency_standard.cli_national import export_app  # noqa: E402  (other standards)
+
+app.add_typer(export_app, name="export")
+
 mapping_app = typer.Typer(
     help="Mapping files: your own sheet names, headers and codes, read as the standard's.",
     no_args_is_help=True,

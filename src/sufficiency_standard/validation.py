@@ -100,7 +100,17 @@ def validate(
 ) -> Report:
     """Validate a submission: a workbook, CSV files or folder or zip, a JSON file, or a
     Submission as a dict; `mapping` is an LA's mapping file (or a loaded one) for its own
-    sheet names, headers and codes. Raises InputError when the input cannot be read at all."""
+    sheet names, headers and codes. Raises InputError when the input cannot be read at all.
+
+    A national JSON-LD file (the national placements standard's records) is checked
+    against the national standard's shape instead, with the same kind of report."""
+    paths = _inputs(source)
+    if paths and len(paths) == 1 and mapping is None:
+        from sufficiency_standard.national.validate import national_report
+
+        report = national_report(paths[0], progress)
+        if report is not None:
+            return report
     return validate_typed(source, standard_version, progress, mapping)[0]
 
 

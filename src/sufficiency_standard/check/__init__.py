@@ -19,6 +19,7 @@ from sufficiency_standard.check.rules import RuleContext, rules_of
 from sufficiency_standard.check.schema_rules import check_schema_rules, declare_schema_rules
 from sufficiency_standard.check.values import TypedTable, type_table
 from sufficiency_standard.issues import Issue, Severity
+from sufficiency_standard.national import check as _national_check  # noqa: F401  (its entries)
 from sufficiency_standard.personal_data import (
     not_pseudonymised_issue,
     personal_field_issues,

@@ -208,7 +208,7 @@ class Hub:
             'ORDER BY s."period_end" DESC, s."period_start" DESC, s."submission_id" DESC) '
             f'AS "latest_" FROM "{name}" t '
             f'JOIN "{SUBMISSIONS}" s ON s."submission_id" = t."submission_id" '
-            f"WHERE s.\"state\" = 'current'{where}) ranked WHERE \"latest_\" = 1"
+            f'WHERE s."state" = \'current\'{where}) ranked WHERE "latest_" = 1'
         )
         frame = self.database.frame(sql, parameters, schema=table.columns)
         # Sorted here, not by the database: collations differ between servers.

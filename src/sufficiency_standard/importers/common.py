@@ -59,6 +59,7 @@ class ImportReport:
     inputs: list[str]
     notes: dict[tuple[str, str | None, str, str], ImportNote] = field(default_factory=dict)
     rows_written: dict[str, int] = field(default_factory=dict)
+    heading: str = "Import from"  # "Export to" for an export, which shares the form
 
     def add(
         self,
@@ -94,7 +95,7 @@ class ImportReport:
     def render(self) -> str:
         """The report as plain text, for a person and for a file beside the output."""
         written = ", ".join(f"{count} {name}" for name, count in self.rows_written.items())
-        lines = [f"Import from {self.importer} ({', '.join(self.inputs)}): wrote {written}."]
+        lines = [f"{self.heading} {self.importer} ({', '.join(self.inputs)}): wrote {written}."]
         for kind, title in _KIND_TITLES.items():
             notes = self.of_kind(kind)  # type: ignore[arg-type]
             if not notes:

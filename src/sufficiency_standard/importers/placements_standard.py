@@ -46,7 +46,8 @@ from sufficiency_standard.importers.common import (
     parse_money,
     standard_codes,
 )
-from sufficiency_standard.shipped import compiled_standard
+from sufficiency_standard.national.crosswalk import crossing
+from sufficiency_standard.national.vocabulary import vocabulary
 
 # source column -> the names it has had in the national, GM and SE specifications
 COLUMNS = {
@@ -247,15 +248,12 @@ _NOT_CARRIED |= dict.fromkeys(
 )
 
 
-def _urgency_codes() -> dict[str, str]:
-    """The national urgency categories (spaces and case ignored) -> the standard's urgency
-    codes, from the schema's national_concept annotations."""
-    values = compiled_standard()["enums"]["UrgencyEnum"]["values"]
-    return {
-        re.sub(r"\s+", "", v["national_concept"].casefold()): v["value"]
-        for v in values
-        if v.get("national_concept")
-    }
+def _urgency(text: str | None) -> str | None:
+    """The standard's urgency for a national urgency category, in any spelling the
+    national context, taxonomy or templates use ("< 5 days", "<5 days", "Today")."""
+    needed_by = vocabulary().properties["neededBy"]
+    concept = vocabulary().concept_from_label(needed_by, text or "")
+    return crossing("neededBy", "referrals").to_ours(concept) if concept else None
 
 
 _REQUIRED = {"placements.placement_type", "referrals.referral_date"}
@@ -390,7 +388,7 @@ class _PlacementsStandard(RowByRowImport):
                 "referrals.referral_date",
             )
         needed = row.value("when_placement_is_needed_by")
-        urgency = _urgency_codes().get(re.sub(r"\s+", "", (needed or "").casefold()))
+        urgency = _urgency(needed)
         if urgency is not None:
             referral["urgency"] = urgency
             row.note(

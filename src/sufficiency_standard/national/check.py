@@ -75,11 +75,12 @@ declare(
     ),
     Entry(
         "NAT-SENSE-CHECK",
-        W,
+        E,
         "quality",
         "National amount outside its expected range",
-        "{property} ({part}) is {value_text}, outside the expected range of {expected}: "
-        "the national standard asks you to check it.",
+        "{property} ({part}) is {value_text}, outside the expected range of {expected}. "
+        "The national shape marks this a warning, but a record with any finding does not "
+        "conform to it: check the amount, and correct it if it is wrong.",
     ),
     Entry(
         "NAT-OTHER-TEXT",
@@ -240,6 +241,7 @@ def _check_constraint(
             value=one,
             personal=True,
             explained=constraint.message or f"the pattern {constraint.pattern}",
+            **names,
         )
         return
     if prop.kind not in ("decimal", "integer"):

@@ -64,7 +64,7 @@ def submission_to_records(
     placement_officer: str | None = None,
 ) -> tuple[list[NationalRecord], list[str], ImportReport]:
     """National records from a submission's tables (rows as dicts of typed values)."""
-    report = ImportReport("this standard, to the national placements standard", [source])
+    report = ImportReport("the national placements standard", [source], heading="Export to")
     la = (tables.get("submission") or [{}])[0].get("la_code") or "LA"
     by_referral: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -141,6 +141,8 @@ class _Notes:
 def _put(record: NationalRecord, found: Crossing, value: Any, notes: _Notes) -> None:
     if value is None or value == [] or value == ():
         return
+    if found.field.multivalued and isinstance(value, str):
+        value = [part.strip() for part in value.split(";") if part.strip()]  # free text, typed
     if found.prop.name == "placementLocation":
         value = str(value).split(" ")[0]  # a district: the national standard holds no sector
     converted = found.to_national(list(value) if isinstance(value, tuple) else value)
@@ -152,7 +154,11 @@ def _put(record: NationalRecord, found: Crossing, value: Any, notes: _Notes) -> 
             value,
         )
         return
-    if found.prop.kind == "string" and found.prop.multivalued is False and isinstance(converted, list):
+    if (
+        found.prop.kind == "string"
+        and found.prop.multivalued is False
+        and isinstance(converted, list)
+    ):
         converted = "; ".join(converted)
     if found.match in ("broader", "close") and found.prop.kind == "concept":
         codes = {v.value: v for v in found.field.code_list.values} if found.field.code_list else {}
@@ -175,8 +181,10 @@ def _derive(
     notes: _Notes,
 ) -> None:
     """National values the submission holds in another form."""
-    if record.get("neededBy") is None and referral.get("needed_by_date") and referral.get(
-        "referral_date"
+    if (
+        record.get("neededBy") is None
+        and referral.get("needed_by_date")
+        and referral.get("referral_date")
     ):
         days = (referral["needed_by_date"] - referral["referral_date"]).days
         concept = (
@@ -250,7 +258,7 @@ def export_national(
     suffix = out.suffix.lower()
     if suffix not in (".jsonld", ".json", ".xlsx"):
         raise InputError(f"{out.name}: write national records to a .jsonld or .xlsx file.")
-    report, typed = validate_typed(submission, standard_version)
+    validation, typed = validate_typed(submission, standard_version)
     if not typed or "referrals" not in typed:
         raise InputError(f"{submission} has no referrals table to export.")
     tables = {name: table.frame.to_dicts() for name, table in typed.items()}
@@ -260,6 +268,14 @@ def export_national(
         officer_names=officer_names,
         placement_officer=placement_officer,
     )
+    if not validation.valid:
+        export_report.add(
+            "not filled",
+            f"the submission does not meet the standard ({validation.counts['error']} "
+            "errors): values it holds in error were exported as they were read, or not at "
+            "all. Validate it and fix it first.",
+            source=submission.name,
+        )
     if not records:
         raise InputError(f"{submission} holds no search (referral) to export.")
     if suffix == ".xlsx":

@@ -7,9 +7,9 @@ when the document's own context differs. Values are read as a JSON-LD processor 
 them (`Vocabulary.concept_from_jsonld`), so a check gives the national engine's verdict;
 a value it cannot read is kept as written (`Unreadable`), with the reason.
 
-Writing produces what the national engine accepts: concepts as prefixed names (which
-every JSON-LD processor expands, unlike the context's labels), money as JSON numbers
-with no fractional part when whole, else as text (see `_money`), and the context inline.
+Writing produces what every engine reads alike (the national one and pySHACL):
+concepts as prefixed names, which every JSON-LD processor expands (unlike the context's
+labels in outOfLAReason), money as text (see `_money`), and the context inline.
 """
 
 from __future__ import annotations
@@ -173,6 +173,18 @@ def _record(
                 continue
             where = _at(at, key, source)
             prop = known.get(name)
+            elsewhere = vocab.properties.get(name)
+            if prop is None and elsewhere is not None and elsewhere.kind != "link":
+                # Written in the wrong part (placementId in PlacementAvailability): JSON-LD
+                # keeps it, the shape does not look for it there; it is still the record's.
+                notes.append(
+                    f"{source}: {at}.{key} belongs to the national {elsewhere.cls}, not to "
+                    f"{cls}: it was read as the record's, but the national shape does not "
+                    "check it there."
+                )
+                if record.get(name) is None:
+                    record.put(name, _value(elsewhere, raw), where)
+                continue
             if prop is None:
                 extra = "riskToOthersOther" if name in ("riskOther", "riskToOthersOther") else None
                 if extra:
@@ -251,11 +263,12 @@ def _one(prop: Property, raw: Any) -> Any:
 # -- writing -------------------------------------------------------------------------
 
 
-def _money(amount: Decimal) -> int | str:
-    """A whole amount as a JSON integer; pence as text. A JSON number with a fraction
-    (4500.5) is read by Python JSON-LD tools as a double and written "4.5005E3", which is
-    not a valid xsd:decimal; text typed by the context is read exactly by every tool."""
-    return int(amount) if amount == amount.to_integral_value() else f"{amount:.2f}"
+def _money(amount: Decimal) -> str:
+    """An amount as text ("4500.00"), which the context types xsd:decimal. The only form
+    every tool reads exactly: a JSON number with pence (4500.5) becomes "4.5005E3" under
+    jsonld.js, not a valid decimal, and Python JSON-LD parsers read any JSON number as a
+    float, which pySHACL does not take for a decimal."""
+    return f"{amount:.2f}"
 
 
 def record_to_jsonld(record: NationalRecord, record_id: str) -> dict[str, Any]:

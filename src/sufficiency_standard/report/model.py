@@ -10,15 +10,18 @@ from sufficiency_standard.__about__ import __version__
 from sufficiency_standard.catalogue import ENTRIES
 from sufficiency_standard.issues import Issue, Location, Severity
 
-REPORT_FORMAT = "1.0"
+REPORT_FORMAT = "1.1"
 
-VersionSource = Literal["pinned", "declared", "default"]
+VersionSource = Literal["pinned", "declared", "default", "national"]
 
 _VERSION_REASONS = {
     "pinned": "the version you asked for (--standard-version)",
     "declared": "the version the data declares (standard_version in the submission)",
     "default": "the newest version in this package, as the data declares none",
+    "national": "the national placements standard's SHACL shape (draft 2026), as the file is "
+    "national JSON-LD",
 }
+NATIONAL_TITLE = "the national Children's Social Care Placements Standard (draft 2026)"
 
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFORMATION: 2}
 
@@ -79,6 +82,10 @@ class Report:
     def verdict(self) -> str:
         names = ", ".join(self.inputs) or "The submission"
         version = f"the Placement Sufficiency Data Standard {self.standard.version}"
+        if self.standard.source == "national":
+            if self.valid:
+                return f"{names} conforms to {NATIONAL_TITLE}."
+            return f"{names} does not conform to {NATIONAL_TITLE}."
         if self.valid:
             return f"{names} meets {version}."
         return f"{names} does not meet {version}."
