@@ -186,7 +186,11 @@ def test_a_file_that_is_not_json_is_refused_with_its_name(tmp_path):
 def test_national_to_ours_to_national_returns_every_national_value(tmp_path, example):
     (source,) = read_jsonld(example)[0]
     (back,) = _round_trip(tmp_path, example)
-    assert back.values == _meant(source)
+    expected = _meant(source)
+    if "placementId" not in expected:
+        # A record without one gets its search's ID (made from its @id) on the way back.
+        assert back.values.pop("placementId") == source.record_id.rsplit(":", 1)[-1]
+    assert back.values == expected
 
 
 def test_the_round_trip_output_conforms_under_the_national_engine(tmp_path, national_verdicts):
@@ -244,9 +248,9 @@ def _every_code_records() -> list[NationalRecord]:
         record.put("placementLocation", ["TA3", "BS10", "N18", "M1"][i % 4])
         record.put("providerURN", f"RP{900000 + i}")
         date = __import__("datetime").date
-        record.put("referralDate", date(2025, 4, 1 + i))
-        record.put("placementDate", date(2025, 5, 1 + i))
-        record.put("costDate", date(2025, 5, 2 + i))
+        record.put("referralDate", date(2024, 4, 1 + i))
+        record.put("placementDate", date(2024, 5, 1 + i))
+        record.put("costDate", date(2024, 5, 2 + i))
         record.put("referralOfficerName", f"Officer R{i}")
         record.put("placementOfficerName", f"Officer P{i}")
         record.put("costOfficerName", f"Officer C{i}")
@@ -296,7 +300,7 @@ def test_invalid_examples_import_with_nothing_lost_silently(example):
 
 
 def test_officer_names_stay_in_the_la_and_are_dropped_before_sharing(tmp_path):
-    from sufficiency_standard.pseudonymise import pseudonymise
+    from sufficiency_standard.pseudonymise import keygen_command, pseudonymise_command
 
     submission = tmp_path / "submission.json"
     import_command(
@@ -306,7 +310,7 @@ def test_officer_names_stay_in_the_la_and_are_dropped_before_sharing(tmp_path):
     assert held["placement_officer"] == "Beth Green"
     assert held["referral_officer"] == "Alex Brown"
     shared = tmp_path / "shared.json"
-    pseudonymise(submission, shared, key=b"k" * 32)
+    pseudonymise_command([submission], keygen_command(tmp_path / "la.key"), shared)
     text = shared.read_text()
     for name in ("Beth Green", "Alex Brown", "Casey White"):
         assert name not in text

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,8 @@ def submission_to_records(
             if row is None or found.field.name not in row:
                 continue
             _put(record, found, row[found.field.name], notes)
-        _derive(record, referral, rows, notes)
         _officers(record, officer_names, placement_officer, notes)
+        _derive(record, referral, rows, notes)
         if rows["needs"] and rows["needs"].get("other_risks"):
             record.put("riskToOthersOther", list(rows["needs"]["other_risks"]))
         records.append(record)
@@ -143,6 +144,8 @@ def _put(record: NationalRecord, found: Crossing, value: Any, notes: _Notes) -> 
         return
     if found.field.multivalued and isinstance(value, str):
         value = [part.strip() for part in value.split(";") if part.strip()]  # free text, typed
+    if found.prop.kind == "decimal" and isinstance(value, float):
+        value = Decimal(repr(value))  # money is typed as a float: its shortest exact form
     if found.prop.name == "placementLocation":
         value = str(value).split(" ")[0]  # a district: the national standard holds no sector
     converted = found.to_national(list(value) if isinstance(value, tuple) else value)
