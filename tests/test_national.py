@@ -218,7 +218,7 @@ def _every_code_records() -> list[NationalRecord]:
         )
         record.put("childId", f"CHILD{i:03d}")
         record.put("placementId", f"SEARCH{i:03d}")
-        for cls, link in vocab.classes:
+        for _, link in vocab.classes:
             if link:
                 record.put(link, True)
         for prop in concept_props:
@@ -285,7 +285,7 @@ def test_generated_records_with_every_code_round_trip_and_conform(tmp_path, nati
 
 @pytest.mark.parametrize("example", INVALID, ids=lambda p: p.stem)
 def test_invalid_examples_import_with_nothing_lost_silently(example):
-    submission, report = import_national_standard([example], **OPTIONS)
+    _, report = import_national_standard([example], **OPTIONS)
     (source,) = read_jsonld(example)[0]
     unreadable = [
         p
@@ -342,6 +342,89 @@ def test_the_example_submission_exports_and_our_check_agrees_with_the_engine(
         write_jsonld([record], [record_id], path)
         single.append(path)
     verdicts = national_verdicts(single)
-    for path, record in zip(single, result.records, strict=True):
+    for path in single:
         ours = check_records(read_jsonld(path)[0])
         assert (ours == []) == verdicts[path].conforms, (path.name, ours, verdicts[path].results)
+
+
+# -- the Excel templates -------------------------------------------------------------
+
+TEMPLATES = ROOT / "src" / "sufficiency_standard" / "national" / "reference" / "templates"
+
+
+@pytest.mark.parametrize(
+    ("template", "edition"),
+    [
+        ("National-Placement-Standard-Excel-20260427.xlsx", "2026-04"),
+        ("National-Placement-Standard-Excel-20260624.xlsx", "2026-06"),
+    ],
+)
+def test_both_templates_import_whole_and_export_back_equal(tmp_path, template, edition):
+    from sufficiency_standard.national.excel import read_template
+
+    source = TEMPLATES / template
+    (original,) = read_template(source)[0]
+    submission = tmp_path / "submission.json"
+    result = import_command("national-standard", [source], submission, **OPTIONS)
+    assert result.validation.valid
+    written = json.loads(submission.read_text())
+    (placement,) = written["placements"]
+    (cost,) = written["costs"]
+    assert Decimal(str(cost["total_weekly_cost"])) == Decimal("23000")  # cost_total_weekly kept
+    # "Was education disrupted?" No: not inverted into "disrupted".
+    assert placement["education_disrupted"] == "No"
+    assert [c["child_id"] for c in written["children"]] == ["ABCD2012"]  # no guidance row
+    out = tmp_path / "back.xlsx"
+    export_national(submission, out, template=edition)
+    (back,) = read_template(out)[0]
+    assert back.values == original.values
+
+
+def test_the_regional_importer_hands_the_national_template_over(tmp_path):
+    report = import_command(
+        "placements-standard",
+        [TEMPLATES / "National-Placement-Standard-Excel-20260624.xlsx"],
+        tmp_path / "s.json",
+        **OPTIONS,
+    ).report
+    notes = [n.reason for n in report.notes.values()]
+    assert any("national placements standard's Excel template" in n for n in notes)
+    written = json.loads((tmp_path / "s.json").read_text())
+    assert len(written["children"]) == 1  # the drop-down sheet is not read as children
+    assert written["costs"][0]["total_weekly_cost"] == 23000
+
+
+def test_the_cli_exports_national_json_ld_and_says_whether_it_conforms(tmp_path):
+    from typer.testing import CliRunner
+
+    from sufficiency_standard.cli import app
+
+    submission = tmp_path / "s.json"
+    import_command(
+        "national-standard", [EXAMPLES / "valid-placement.jsonld"], submission, **OPTIONS
+    )
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["export", "national-standard", str(submission), "--out", str(tmp_path / "n.jsonld")]
+    )
+    assert done.exit_code == 0, done.output
+    assert "every one conforms" in done.output
+    assert (tmp_path / "n.jsonld.export-report.txt").exists()
+    done = runner.invoke(
+        app,
+        [
+            "export",
+            "national-standard",
+            str(submission),
+            "--out",
+            str(tmp_path / "m.jsonld"),
+            "--without-officer-names",
+        ],
+    )
+    assert done.exit_code == 1
+    assert "placementOfficerName" in done.output
+    done = runner.invoke(
+        app, ["export", "national-standard", str(submission), "--out", str(tmp_path / "x.csv")]
+    )
+    assert done.exit_code == 2
+    assert "x.csv" in done.output

@@ -55,7 +55,9 @@ def import_national_standard(
     builder = _NationalImport(standard, [], options)
     builder.report.inputs = [Path(p).name for p in paths]
     for source, note in notes:
-        builder.report.add("not carried", note, source=source)
+        where, _, reason = note.partition(": ") if note.startswith(source) else ("", "", note)
+        kind = "derived" if " template (" in reason else "not carried"
+        builder.report.add(kind, reason, source=where or source)
     for number, record in enumerate(records, start=1):
         builder.add_record(record, number)
     return builder.finish_submission()
@@ -99,7 +101,8 @@ class _NationalImport(SubmissionBuilder):
         referral = self._fill("referrals", values, at)
         referral["child_id"] = child
         referral["referral_id"] = self._referral_id(record, values, child, at)
-        referral["outcome"] = "Placed" if values.get("actualPlacement") else None
+        placed = record.has_part("ActualPlacement")
+        referral["outcome"] = "Placed" if placed else None
         self.submission["referrals"].append(referral)
         if referral.get("referral_date") is None:
             at.note("not filled", "the record has no referralDate.", "referrals.referral_date")
@@ -123,7 +126,7 @@ class _NationalImport(SubmissionBuilder):
         )
         self._other_risks(values, needs, at)
         self.submission["needs_assessments"].append(needs)
-        if values.get("actualPlacement"):
+        if placed:
             self._placement(values, referral, needs, at)
 
     def _readable(self, record: NationalRecord, at: RowNotes) -> dict[str, Any]:

@@ -265,7 +265,22 @@ _NOT_A_CODE = "the value is not one of the standard's codes for this field."
 def import_placements_standard(
     paths: Sequence[str | Path], **options: Unpack[ImportOptions]
 ) -> ImportOutput:
-    """Build a submission from one or more regional placements-standard files."""
+    """Build a submission from one or more regional placements-standard files. The
+    national template (its Data Collection sheet, guidance row, drop-down and checklist
+    sheets) is the national standard's own: it is handed to that importer, which reads
+    it whole, and the report says so."""
+    from sufficiency_standard.importers.national_standard import import_national_standard
+    from sufficiency_standard.national.excel import is_national_template
+
+    if paths and all(is_national_template(Path(p)) for p in paths):
+        submission, report = import_national_standard(paths, **options)
+        report.add(
+            "derived",
+            "the file is the national placements standard's Excel template, so it was read "
+            "as `sufficiency import national-standard` reads it.",
+            source=", ".join(Path(p).name for p in paths),
+        )
+        return submission, report
     return _PlacementsStandard.run(paths, options)
 
 

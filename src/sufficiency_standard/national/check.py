@@ -134,7 +134,7 @@ def _check(record: NationalRecord) -> Iterator[Issue]:
     for cls, link in vocab.classes:
         if link is None:
             continue
-        if record.get(link) is not None:
+        if record.has_part(cls):
             present.add(cls)
             continue
         required = vocab.properties[link].required

@@ -219,6 +219,29 @@ def read_template(path: Path) -> tuple[list[NationalRecord], list[str]]:
     return records, notes
 
 
+# Columns only the national template has (the regional returns name these facts otherwise).
+_NATIONAL_ONLY = {
+    normalise(h) for h in ("is_preferred_location_local", "out_of_LA_reason", "cost_total_weekly")
+}
+
+
+def is_national_template(path: Path) -> bool:
+    """Whether a workbook is a national template (its Data Collection sheet has columns
+    only the national template has), so a regional importer can hand it over."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        for name, sheet in visible_sheets(path):
+            if normalise(name) != normalise(DATA_SHEET):
+                continue
+            rows = sheet.to_python(skip_empty_area=False)[:10]
+            headers = {_header_key(cell) for row in rows for cell in row}
+            return bool(headers & _NATIONAL_ONLY)
+    except InputError:
+        return False
+    return False
+
+
 def _data_sheet(sheets: Sequence[_Sheet]) -> tuple[_Sheet, int] | None:
     """The Data Collection sheet and its header row's index; else the sheet (not a
     drop-down or guidance sheet) whose header names the most template columns."""
@@ -463,7 +486,9 @@ def write_template(
         for prop, value in record.values.items():
             col = columns.get(prop)
             if col is None:
-                missing[prop] += 1
+                link = vocab.properties.get(prop)
+                if link is None or link.kind != "link":  # the parts are the row itself
+                    missing[prop] += 1
                 continue
             cell = sheet.cell(row, col)
             cell._style = copy(styles[col])

@@ -44,6 +44,17 @@ class NationalRecord:
         if where is not None:
             self.where[prop] = where
 
+    def has_part(self, cls: str) -> bool:
+        """Whether the record has the part (a JSON-LD node, or, in a flat row, any value
+        of it): an Excel row has no parts of its own."""
+        from sufficiency_standard.national.vocabulary import vocabulary
+
+        vocab = vocabulary()
+        link = vocab.link_of(cls)
+        if link is None or self.values.get(link) is not None:
+            return True
+        return any(p.name in self.values for p in vocab.of_class(cls))
+
     def at(self, prop: str) -> Location:
         """Where the property's value is, or where it should have been."""
         return self.where.get(prop) or self.location
