@@ -35,6 +35,7 @@ from sufficiency_standard.catalogue import ENTRIES, SEVERITY_MEANING, Entry
 from sufficiency_standard.check.schema_rules import declare_schema_rules
 from sufficiency_standard.diff import compare_versions
 from sufficiency_standard.issues import Severity
+from sufficiency_standard.report.model import REPORT_FORMAT
 from sufficiency_standard.shipped import (
     compiled_standard,
     json_schema_path,
@@ -631,7 +632,11 @@ def national_concept_text(regional: Regional, code_list: CodeList, value: str) -
     if concept is None:
         return "no counterpart"
     match = regional.note(code_list, value, "national_match")
-    return code(concept) + (f" ({md(match)})" if match else "")
+    from sufficiency_standard.national.vocabulary import vocabulary
+
+    known = vocabulary().concepts.get(concept)
+    label = f" {md(known.label)}" if known else ""
+    return code(concept) + label + (f" ({md(match)})" if match else "")
 
 
 def render_code_list(standard: Standard, code_list: CodeList, regional: Regional) -> str:
@@ -885,7 +890,7 @@ def report_example() -> dict[str, Any]:
         earlier_value="2025-04-01",
     )
     return {
-        "report_format": "1.0",
+        "report_format": REPORT_FORMAT,
         "valid": False,
         "standard_version": "0.1.0",
         "standard_version_source": "declared",
@@ -1202,9 +1207,10 @@ def render_crosswalk(standard: Standard, regional: Regional) -> str:
     ]
     if plain:
         out.append(
-            "\nThese code lists are used by fields with a national counterpart, but their "
-            "values carry no national concept in the schema; the field's description and "
-            "the match above say how they relate:\n\n"
+            "\nThese code lists are used by fields whose national counterpart is true or "
+            "false: Yes is true and No is false, except where the match above is `inverse` "
+            "(education disrupted against isEducationContinuous), where Yes is false. Any "
+            "other value (Not applicable, Not specified) has no national counterpart:\n\n"
         )
         for code_list in plain:
             users = [(t, f) for t, f in used_by(standard, code_list) if f.national_property]

@@ -37,6 +37,7 @@ from sufficiency_standard.national.vocabulary import vocabulary
 from sufficiency_standard.standard import load_standard
 
 _UNKNOWN_PROVIDER = "UNKNOWN-PROVIDER"
+_TEMPLATE_EXAMPLE_CHILD = "ABCD2012"  # the example in both templates and the JSON-LD
 # Our tables each national part fills (child_id and referral_id are keys, filled apart).
 _KEYS = {"child_id", "referral_id"}
 
@@ -97,6 +98,13 @@ class _NationalImport(SubmissionBuilder):
         if not child:
             at.note("not carried", "the record has no childId, so it was left out.")
             return
+        if child == _TEMPLATE_EXAMPLE_CHILD:
+            at.note(
+                "derived",
+                "this is the national template's own example record (child ABCD2012), "
+                "imported like any other: delete it from the file if it is not one of yours.",
+                "children.child_id",
+            )
         self.child(child)
         referral = self._fill("referrals", values, at)
         referral["child_id"] = child

@@ -96,7 +96,7 @@ COLUMNS = {
     ),
     "education_weekly": leading("cost_education_weekly", "education_cost"),
     "other_weekly": leading("cost_other_weekly", "other_costs"),
-    "total_weekly_cost": leading("total_weekly_cost"),
+    "total_weekly_cost": leading("total_weekly_cost", "cost_total_weekly"),
     "placement_location": leading("placement_location"),
     "preferability_of_placement_location": leading("preferability_of_placement_location"),
     "location_reason": leading("placement_location_non_preferable_reason", "isLocationPreferred"),

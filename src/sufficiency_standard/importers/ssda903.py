@@ -11,9 +11,10 @@ How episodes become placements (a placement is a stay in one home):
   placement where both give one) and its reason for new episode (RNE) is L, T or U (a
   change of legal status, or of placement with the same carers), or it is the return to
   that home after a temporary move;
-- an episode with a temporary PLACE code (T0-T4) is a placement of its own and does not
-  end the placement it interrupts, which runs on across it when the child comes back
-  (the standard allows T-code placements to overlap others);
+- an episode with a temporary PLACE code (T0-T4: hospital, holiday, respite while the
+  carers are away, a stay of seven days or less) is not a placement: it is no home that a
+  search found, and the DfE does not count it as a move. The placement it interrupts
+  runs on across it when the child comes back; the import report lists each one;
 - a placement starts on its first episode's DECOM and ends on its last episode's DEC;
   its end reason is the last episode's REASON_PLACE_CHANGE. The 903 records none when
   the child leaves care (REC E...) or a temporary move ends: then the end reason is
@@ -395,7 +396,10 @@ class _Ssda903(SubmissionBuilder):
             by_child.setdefault(episode.child, []).append(episode)
         for child, child_episodes in by_child.items():
             for run in runs_of(child_episodes, self._same_kind):
-                self._add_placement(child, run)
+                if run.first.temporary:
+                    self._note_temporary(run.first)
+                else:
+                    self._add_placement(child, run)
         self._note_outside_period(episodes, start, end)
         return self.finish(la_code, start, end, extract, source_system="SSDA903 return")
 
@@ -586,6 +590,16 @@ class _Ssda903(SubmissionBuilder):
     def _sex_code(self, text: str) -> str | None:
         sex = _SEX.get(text.strip().lower())
         return sex if sex in self.sexes else None
+
+    def _note_temporary(self, episode: Episode) -> None:
+        RowNotes(self.report, self.episodes_table.grid.name, episode.row).note(
+            "not carried",
+            "a temporary move (PLACE T0-T4) is not a placement: it is no home a search found "
+            "and not a move; the placement it interrupts runs on across it when the child "
+            "comes back.",
+            "placements",
+            episode.place,
+        )
 
     def _add_placement(self, child: str, run: Run) -> None:
         """One placement from a run of episodes: its first gives the home, its last the end."""

@@ -15,6 +15,7 @@ from sufficiency_standard.national.check import check_records
 from sufficiency_standard.national.jsonld import looks_national, read_document
 from sufficiency_standard.report.model import Report, VersionChoice
 
+_SNIFF = 1 << 16  # JSON-LD names its context or types near its start
 NATIONAL_SHAPE_VERSION = "1.0.0"  # owl:versionInfo of the national shape (draft 2026)
 
 
@@ -24,8 +25,12 @@ def national_report(path: Path, progress: Callable[[str], None] | None = None) -
     if not path.is_file() or path.suffix.lower() not in (".jsonld", ".json"):
         return None
     try:
+        with path.open("rb") as handle:
+            start = handle.read(_SNIFF)
+        if b'"@context"' not in start and b'"@graph"' not in start and b'"@type"' not in start:
+            return None  # a submission of this standard: not parsed twice
         document = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, ValueError):  # not UTF-8, not JSON, a number too long to read
         return None  # the submission reader says why, in its own words
     if not looks_national(document):
         return None
