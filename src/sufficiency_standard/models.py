@@ -624,6 +624,36 @@ class PlacementTypeEnum(str, Enum):
     """
 
 
+class Ssda903NewEpisodeReasonEnum(str, Enum):
+    """
+    Why the SSDA903 return starts a new episode. No field of this standard holds it: `sufficiency import ssda903` reads it to tell a move from a change with the same carers (one home, not a move), and reads the codes from here. `carers_kept` says whether the child stays with the same carers.
+    """
+    S = "S"
+    """
+    The child started to be looked after.
+    """
+    L = "L"
+    """
+    Only the legal status changed; the child stays where they are.
+    """
+    P = "P"
+    """
+    The child moved to another placement and other carers.
+    """
+    T = "T"
+    """
+    The placement changed (its code, URN or postcode) but the carers did not.
+    """
+    U = "U"
+    """
+    The legal status and the placement changed at once, but the carers did not.
+    """
+    B = "B"
+    """
+    The legal status, the placement and the carers changed at once.
+    """
+
+
 class PlaceCodeEnum(str, Enum):
     """
     The placement code of the SSDA903 return. It links a placement to the statutory return and must agree with the placement type: each code has exactly one placement type, except the temporary moves T0 to T4, whose type is that of the home the child stays in. Codes come and go with the collection years: `in_force_from` and `in_force_until` give the first and last day of the collection years in which a code may be used (from 2025/26 Z11 to Z14 replace Z1, and H5 and P2 are retired; K3 is registered supported accommodation from 2024/25).

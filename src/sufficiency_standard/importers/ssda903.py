@@ -53,6 +53,7 @@ from sufficiency_standard.importers.common import (
 from sufficiency_standard.issues import InputError
 from sufficiency_standard.postcodes import compact_postcode
 from sufficiency_standard.read.headers import HEADER_SEARCH_ROWS, first_line, normalise
+from sufficiency_standard.shipped import compiled_standard
 from sufficiency_standard.standard import CodeValue, Standard, load_standard
 
 HEADER_COLUMNS = {
@@ -96,13 +97,20 @@ _OTHER_TABLES: dict[str, tuple[str, str]] = {
     "SW_DECOM": ("social worker episodes", "social worker episodes"),
     "SW_ID": ("social worker episodes", "social worker episodes"),
 }
-_RNE_CODES = ("S", "L", "P", "T", "U", "B")  # 903 reason for new episode
+# The 903 reasons for a new episode (RNE), from the schema's code list: which keep the
+# carers (L: legal status only; T and U: a change of placement with the same carers).
+_RNE = {
+    v["value"]: v.get("carers_kept") == "true"
+    for v in compiled_standard()["enums"]["Ssda903NewEpisodeReasonEnum"]["values"]
+}
+_RNE_CODES = tuple(_RNE)
 _FILE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
 
 # Header SEX: 1 and 2 in returns before 2024/25, M, F and U from then on.
 _SEX = {"1": "M", "2": "F", "m": "M", "f": "F", "u": "U"}
-_SAME_CARERS = ("L", "T", "U")  # RNE: legal status only, or placement with the same carers
-_CARERS_KEPT = ("T", "U")  # RNE: a change of placement with the same carers
+_SAME_CARERS = tuple(code for code, kept in _RNE.items() if kept)
+_LEGAL_STATUS_ONLY = "L"
+_CARERS_KEPT = tuple(code for code in _SAME_CARERS if code != _LEGAL_STATUS_ONLY)
 _STARTED = "S"
 _NO_URN = "XXXXXXX"  # the 903's URN for a placement that has none
 _ENDED_CARE = "E"  # REC codes for ceasing to be looked after start with E
