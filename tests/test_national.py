@@ -428,3 +428,17 @@ def test_the_cli_exports_national_json_ld_and_says_whether_it_conforms(tmp_path)
     )
     assert done.exit_code == 2
     assert "x.csv" in done.output
+
+
+def test_the_console_report_gives_a_long_json_path_its_own_line():
+    from typer.testing import CliRunner
+
+    from sufficiency_standard.cli import app
+
+    done = CliRunner().invoke(app, ["validate", str(EXAMPLES / "invalid-bad-enum.jsonld")])
+    assert done.exit_code == 1
+    lines = done.output.splitlines()
+    place = lines.index("   $.placementRequirements.specificCommunicationRequirement")
+    assert lines[place + 1].strip().startswith('"specificCommunicationRequirement"')
+    assert "1 record." in done.output
+    assert "each points at its JSON path" in done.output

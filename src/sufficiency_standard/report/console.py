@@ -26,6 +26,7 @@ def printable(text: str) -> str:
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 _EXAMPLES_PER_GROUP = 3
+_WIDE_PLACE = 28  # a longer place (a JSON path) goes on its own line, above its message
 
 
 def _where(issue: Issue) -> str:
@@ -55,10 +56,14 @@ def render_console(
     console.print(f"  Checked against version {report.standard.version}: {report.standard.reason}.")
     counts = report.counts
     rows = sum(report.rows.values())
+    read = (
+        _plural(rows, "record")
+        if report.standard.source == "national"
+        else f"{_plural(rows, 'row')} in {_plural(len(report.rows), 'table')}"
+    )
     console.print(
         f"  {_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, "
-        f"{_plural(counts['information'], 'note')}; {_plural(rows, 'row')} in "
-        f"{_plural(len(report.rows), 'table')}."
+        f"{_plural(counts['information'], 'note')}; {read}."
     )
     groups = report.by_code()
     if not groups:
@@ -75,19 +80,36 @@ def render_console(
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True, style="bold")
         grid.add_column()
-        for issue in issues[:examples]:
+        shown = issues[:examples]
+        stacked = any(len(_where(issue)) > _WIDE_PLACE for issue in shown)
+        for issue in shown:
             message = issue.message
             if show_values and issue.personal and issue.value is not None:
                 message += f' [value: "{issue.value}"]'
-            grid.add_row("   " + escape(printable(_where(issue))), escape(printable(message)))
+            place = printable(_where(issue))
+            if stacked:  # a long place would squeeze the message into a narrow column
+                console.print(Text("   " + place, style="bold"))
+                indented = Table.grid(padding=(0, 2))
+                indented.add_column(width=4)
+                indented.add_column()
+                indented.add_row("", escape(printable(message)))
+                console.print(indented)
+            else:
+                grid.add_row("   " + escape(place), escape(printable(message)))
         if len(issues) > examples:
             grid.add_row("", Text(f"... and {len(issues) - examples:,} more", style="dim"))
         console.print(grid)
         console.print(Text(f"   How to fix: {entry.docs_url}", style="dim"))
     console.print()
     if not report.valid:
+        points = (
+            "its JSON path"
+            if all(i.location.path or not i.location.cell for i in report.issues)
+            and any(i.location.path for i in report.issues)
+            else "its sheet and cell"
+        )
         console.print(
-            "Next: fix the errors (each points at its sheet and cell), then run the "
+            f"Next: fix the errors (each points at {points}), then run the "
             "validator again. For every issue, not just the first few, use "
             "--format xlsx --output report.xlsx (your workbook with the cells marked) or "
             "--format html --output report.html."
