@@ -442,3 +442,16 @@ def test_the_console_report_gives_a_long_json_path_its_own_line():
     assert lines[place + 1].strip().startswith('"specificCommunicationRequirement"')
     assert "1 record." in done.output
     assert "each points at its JSON path" in done.output
+
+
+def test_records_that_reference_the_context_get_it_beside_them(tmp_path, national_verdicts):
+    submission = tmp_path / "s.json"
+    import_command(
+        "national-standard", [EXAMPLES / "valid-placement.jsonld"], submission, **OPTIONS
+    )
+    out = tmp_path / "out" / "records.jsonld"
+    out.parent.mkdir()
+    export_national(submission, out, context="reference")
+    assert json.loads(out.read_text())["@context"] == "context.jsonld"
+    assert (out.parent / "context.jsonld").exists()
+    assert national_verdicts([out])[out].conforms

@@ -56,7 +56,7 @@ def national_standard(
         typer.Option(
             "--context",
             help="JSON-LD: the national context written inline, or referenced as "
-            "context.jsonld (put the national context beside the file).",
+            "context.jsonld (written beside the file).",
         ),
     ] = ContextForm.inline,
     officer_names: Annotated[

@@ -16,6 +16,7 @@ submission holds none, and the report then says which records cannot conform.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -244,6 +245,23 @@ def _officers(
         )
 
 
+def _context_beside(out: Path, report: ImportReport) -> None:
+    """The national context written beside records that reference it, so they resolve."""
+    from sufficiency_standard.national.jsonld import national_context
+
+    beside = out.with_name("context.jsonld")
+    text = json.dumps({"@context": national_context()}, indent=2, ensure_ascii=False) + "\n"
+    if not beside.exists():
+        beside.write_text(text, encoding="utf-8")
+    elif json.loads(beside.read_text(encoding="utf-8")) != json.loads(text):
+        report.add(
+            "not carried",
+            "context.jsonld beside the records is not the national context, and was left "
+            "as it is: the records reference it.",
+            source=beside.name,
+        )
+
+
 def export_national(
     submission: Path,
     out: Path,
@@ -290,4 +308,6 @@ def export_national(
         from sufficiency_standard.national.jsonld import write_jsonld
 
         write_jsonld(records, ids, out, context)
+        if context == "reference":
+            _context_beside(out, export_report)
     return ExportResult(records, ids, export_report, check_records(records))
