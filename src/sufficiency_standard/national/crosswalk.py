@@ -13,7 +13,7 @@ from typing import Any
 from sufficiency_standard.national.vocabulary import Property, vocabulary
 from sufficiency_standard.standard import Field, Standard, load_standard
 
-# Where each national class's facts live here; childId is the key of every table.
+# other_risks holds both national free-text risks: converted apart, not by the crosswalk.
 _FREE_TEXT_RISKS = "riskOther, riskToOthersOther"
 
 

@@ -32,7 +32,7 @@ from sufficiency_standard.national.record import NationalRecord
 from sufficiency_standard.national.vocabulary import vocabulary
 
 _OFFICERS = ("referralOfficerName", "placementOfficerName", "costOfficerName")
-# Where each national class's facts come from.
+# Our table -> which of a search's rows (see _rows_of) holds its fields.
 _ROW_OF_TABLE = {
     "referrals": "referral",
     "needs_assessments": "needs",
@@ -48,14 +48,6 @@ class ExportResult:
     ids: list[str]
     report: ImportReport
     issues: list[Issue]  # what the national shape finds in the records written
-
-    @property
-    def conforming(self) -> int:
-        bad = {issue.location.path or issue.location.row for issue in self.issues}
-        return len(self.records) - len({b for b in bad if b is not None} & self._keys())
-
-    def _keys(self) -> set[Any]:
-        return {r.location.path or r.location.row for r in self.records}
 
 
 def submission_to_records(
