@@ -50,6 +50,15 @@ def render_workbook(
     """Write the report workbook to `out`; `progress` is told each stage as it starts."""
     step = progress or (lambda _stage: None)
     step("opening")
+    if workbook_input is not None:
+        from sufficiency_standard.report.marked_copy import write_marked_copy
+
+        # The user's workbook copied part by part, only the marked cells' styles changed:
+        # loading it into openpyxl and saving it took many times as long as validating
+        # it. openpyxl remains for what the copy leaves to it (a marked sheet with its own
+        # comments, a file it cannot read as a workbook).
+        if write_marked_copy(report, workbook_input, out, show_values, step):
+            return
     book = _users_workbook(workbook_input) if workbook_input is not None else None
     step("marking")
     if book is not None:
