@@ -9,7 +9,7 @@ lists never add a personal value unless asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -50,6 +50,15 @@ def render_workbook(
     """Write the report workbook to `out`; `progress` is told each stage as it starts."""
     step = progress or (lambda _stage: None)
     step("opening")
+    if workbook_input is not None:
+        from sufficiency_standard.report.marked_copy import write_marked_copy
+
+        # The user's workbook copied part by part, only the marked cells' styles changed:
+        # loading it into openpyxl and saving it took many times as long as validating
+        # it. openpyxl remains for what the copy leaves to it (a marked sheet with its own
+        # comments, a file it cannot read as a workbook).
+        if write_marked_copy(report, workbook_input, out, show_values, step):
+            return
     book = _users_workbook(workbook_input) if workbook_input is not None else None
     step("marking")
     if book is not None:
@@ -133,35 +142,42 @@ def _mark_cells(book: Workbook, issues: list[Issue], show_values: bool) -> None:
         cell.comment = Comment(_text_safe(text), "sufficiency validate", width=360, height=120)
 
 
-def _summary_sheet(book: Workbook, report: Report) -> None:
-    sheet = book.create_sheet(SUMMARY_SHEET, 0)
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["C"].width = 45
-    sheet.column_dimensions["E"].width = 24
-    append_row(sheet, [report.verdict()], Font(bold=True, size=14))
-    append_row(
-        sheet, [f"Checked against version {report.standard.version}: {report.standard.reason}."]
-    )
-    append_row(sheet, [])
-    append_row(sheet, ["Errors", report.counts["error"]])
-    append_row(sheet, ["Warnings", report.counts["warning"]])
-    append_row(sheet, ["Notes", report.counts["information"]])
-    append_row(sheet, [])
-    append_row(sheet, ["Code", "Severity", "What", "Count", "First place", "How to fix"], _BOLD)
+# The fonts of the report sheets' rows, by name (the marked copy writes them itself).
+_FONTS = {"title": Font(bold=True, size=14), "bold": _BOLD}
+
+# The report sheets' column widths, by column letter.
+SUMMARY_WIDTHS = {"A": 28, "C": 45, "E": 24}
+ISSUES_WIDTHS = {"I": 90}
+
+
+def summary_rows(report: Report) -> list[tuple[list, str | None]]:
+    """The rows of the summary sheet, each with the name of its font (or None)."""
+    rows: list[tuple[list, str | None]] = [
+        ([report.verdict()], "title"),
+        ([f"Checked against version {report.standard.version}: {report.standard.reason}."], None),
+        ([], None),
+        (["Errors", report.counts["error"]], None),
+        (["Warnings", report.counts["warning"]], None),
+        (["Notes", report.counts["information"]], None),
+        ([], None),
+        (["Code", "Severity", "What", "Count", "First place", "How to fix"], "bold"),
+    ]
     for code, issues in report.by_code().items():
         entry = ENTRIES[code]
         first = issues[0].location
-        append_row(
-            sheet,
-            [
-                code,
-                entry.severity.value,
-                entry.title,
-                len(issues),
-                f"{first.sheet or first.table or ''} {first.cell or first.path or ''}".strip(),
-                entry.docs_url,
-            ],
+        place = f"{first.sheet or first.table or ''} {first.cell or first.path or ''}".strip()
+        rows.append(
+            ([code, entry.severity.value, entry.title, len(issues), place, entry.docs_url], None)
         )
+    return rows
+
+
+def _summary_sheet(book: Workbook, report: Report) -> None:
+    sheet = book.create_sheet(SUMMARY_SHEET, 0)
+    for column, width in SUMMARY_WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+    for values, font in summary_rows(report):
+        append_row(sheet, values, _FONTS.get(font or ""))
 
 
 # Excel shows at most 1,048,576 rows: the header, the issues, and a last row saying how
@@ -169,24 +185,43 @@ def _summary_sheet(book: Workbook, report: Report) -> None:
 _EXCEL_ROWS = 1_048_576
 
 
-def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
-    sheet = book.create_sheet(ALL_ISSUES_SHEET, 1)
-    columns = (*_COLUMNS, "value") if show_values else _COLUMNS
+def issues_columns(show_values: bool) -> tuple[str, ...]:
+    return (*_COLUMNS, "value") if show_values else _COLUMNS
+
+
+def issues_row_count(report: Report) -> int:
+    """The rows of the issues sheet: the header, the issues listed, and the last row
+    saying how many more there are when they do not all fit."""
+    room = _EXCEL_ROWS - 2
+    listed = len(report.issues) if len(report.issues) <= room + 1 else room
+    return listed + 1 + (listed < len(report.issues))
+
+
+def issues_rows(report: Report, show_values: bool) -> Iterator[tuple[list, str | None]]:
+    """The rows of the issues sheet, each with the name of its font (or None)."""
+    columns = issues_columns(show_values)
     room = _EXCEL_ROWS - 2
     listed = report.issues if len(report.issues) <= room + 1 else report.issues[:room]
-    rows = len(listed) + 1 + (len(listed) < len(report.issues))
-    # Set before the rows: a workbook written row by row takes them first.
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows}"
-    sheet.column_dimensions["I"].width = 90
-    append_row(sheet, list(columns), _BOLD)
+    yield list(columns), "bold"
     for issue in listed:
         document = issue_dict(issue, show_values)
-        append_row(sheet, [document.get(column) for column in columns])
+        yield [document.get(column) for column in columns], None
     if len(listed) < len(report.issues):
         more = len(report.issues) - len(listed)
         note = (
             f"... and {more:,} more issues, past the {_EXCEL_ROWS:,} rows a sheet can "
             "hold: the JSON report (--format json) lists every issue."
         )
-        append_row(sheet, [None] * (len(_COLUMNS) - 1) + [note])
+        yield [None] * (len(_COLUMNS) - 1) + [note], None
+
+
+def _issues_sheet(book: Workbook, report: Report, show_values: bool) -> None:
+    sheet = book.create_sheet(ALL_ISSUES_SHEET, 1)
+    columns = issues_columns(show_values)
+    # Set before the rows: a workbook written row by row takes them first.
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{issues_row_count(report)}"
+    for column, width in ISSUES_WIDTHS.items():
+        sheet.column_dimensions[column].width = width
+    for values, font in issues_rows(report, show_values):
+        append_row(sheet, values, _FONTS.get(font or ""))
