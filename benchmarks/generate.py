@@ -1970,7 +1970,13 @@ def defect_kinds(standard: Standard, period_wrong: bool) -> list[DefectKind]:
         DefectKind(
             "pattern",
             "placements",
-            _text("VALUE-PATTERN", "placement_location", ("TA1 2AB", "BS16 1QY", "TA")),
+            _text("VALUE-PATTERN", "placement_location", ("TA", "TA1 23", "1TA")),
+        ),
+        # A full postcode is personal data (a carer's home), reported as such.
+        DefectKind(
+            "personal data",
+            "placements",
+            _text("PERSONAL-POSTCODE", "placement_location", ("TA1 2AB", "BS16 1QY")),
         ),
         DefectKind(
             "pattern",
