@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -633,6 +633,25 @@ class SubmissionBuilder:
             reason = "the extract date is the day of the import."
             self.note_option("derived", "extract_date", reason)
         return given or dt.date.today()
+
+    def finish_from_dates(
+        self, dates: Iterable[dt.date | None], earliest: str, no_la_code: str
+    ) -> ImportOutput:
+        """The submission row from the options, else derived and said so: the period
+        ends on the extract date and starts on the earliest of `dates` (`earliest` says
+        which dates they are)."""
+        extract = self.extract_date()
+        period_end = self.options.get("period_end")
+        if period_end is None:
+            period_end = extract
+            self.note_option("derived", "period_end", "the period ends on the extract date.")
+        period_start = self.options.get("period_start")
+        if period_start is None:
+            period_start = min((d for d in dates if d), default=period_end)
+            self.note_option("derived", "period_start", f"the period starts on {earliest}.")
+        la_code = self.options.get("la_code")
+        self.need_la_code(la_code, no_la_code)
+        return self.finish(la_code, period_start, period_end, extract)
 
     def need_la_code(self, la_code: str | None, reason: str) -> None:
         if not la_code:

@@ -317,25 +317,11 @@ class _NationalImport(SubmissionBuilder):
                 )
 
     def finish_submission(self) -> ImportOutput:
-        extract = self.extract_date()
-        period_end = self.options.get("period_end")
-        if period_end is None:
-            period_end = extract
-            self.note_option("derived", "period_end", "the period ends on the extract date.")
-        period_start = self.options.get("period_start")
-        if period_start is None:
-            dates = [
-                r["referral_date"] for r in self.submission["referrals"] if r.get("referral_date")
-            ]
-            period_start = min(dates, default=period_end)
-            self.note_option(
-                "derived", "period_start", "the period starts on the earliest referral date."
-            )
-        la_code = self.options.get("la_code")
-        self.need_la_code(
-            la_code, "the national standard does not name the LA: give its GSS code (--la-code)."
+        return self.finish_from_dates(
+            (r.get("referral_date") for r in self.submission["referrals"]),
+            "the earliest referral date",
+            "the national standard does not name the LA: give its GSS code (--la-code).",
         )
-        return self.finish(la_code, period_start, period_end, extract)
 
 
 __all__ = ["import_national_standard", "read_national"]

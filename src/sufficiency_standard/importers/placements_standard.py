@@ -503,17 +503,8 @@ class _PlacementsStandard(RowByRowImport):
 
     def finish_submission(self) -> ImportOutput:
         """The submission row: from the options, else derived (and said so)."""
-        extract = self.extract_date()
-        period_end = self.options.get("period_end")
-        if period_end is None:
-            period_end = extract
-            self.note_option("derived", "period_end", "the period ends on the extract date.")
-        period_start = self.options.get("period_start")
-        if period_start is None:
-            starts = [p["start_date"] for p in self.submission["placements"] if p.get("start_date")]
-            period_start = min(starts, default=period_end)
-            reason = "the period starts on the earliest date in the file."
-            self.note_option("derived", "period_start", reason)
-        la_code = self.options.get("la_code")
-        self.need_la_code(la_code, "the file does not name the LA: give its GSS code (--la-code).")
-        return self.finish(la_code, period_start, period_end, extract)
+        return self.finish_from_dates(
+            (p.get("start_date") for p in self.submission["placements"]),
+            "the earliest date in the file",
+            "the file does not name the LA: give its GSS code (--la-code).",
+        )
